@@ -1,0 +1,46 @@
+# Two entry points (see README): `make run` runs the demo, `make test` runs the whole suite.
+PY ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.PHONY: run test venv lint typecheck pytest slurm-install bench clean
+
+$(VPY):
+	$(PY) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+
+$(STAMP): $(VPY) pyproject.toml
+	$(VPY) -m pip install -q -e .
+	touch $@
+
+$(TEST_STAMP): $(VPY) pyproject.toml
+	$(VPY) -m pip install -q -e '.[test]'
+	touch $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(VPY) examples/demo.py
+
+slurm-install:
+	bash tests/slurm/cluster.sh install || echo "slurm-install: Slurm not installed; Slurm tests will skip with a reason"
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+typecheck: $(TEST_STAMP)
+	$(VENV)/bin/mypy
+
+pytest: $(TEST_STAMP)
+	$(VENV)/bin/pytest -q
+
+test: $(TEST_STAMP) slurm-install lint typecheck pytest
+
+bench: $(STAMP)
+	$(VPY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Elaborations: small units the kernel runs around each task, behind narrow hooks."""

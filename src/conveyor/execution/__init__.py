@@ -1,0 +1,1 @@
+"""What runs the user's function, for every executor, and the Outcome it reports."""

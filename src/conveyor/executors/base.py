@@ -1,0 +1,110 @@
+"""The executor contract: where the kernel hands a ready task to something that runs it.
+
+Data path position: kernel (``Launch`` instruction) -> ``Executor.submit`` -> plain
+``concurrent.futures.Future`` -> the kernel turns its completion into an event.
+
+Rules every implementation follows (checked by :mod:`conveyor.testing.executor_contract`):
+
+* ``submit(fn, resource_specification, *args, **kwargs)`` returns a plain ``Future``;
+  exceptions raised by ``fn`` arrive as their original type, with a ``RemoteTraceback``
+  as ``__cause__`` when the task ran in another process.
+* ``shutdown()`` is idempotent; ``submit`` after ``shutdown`` raises ``RuntimeError``.
+* when the executor's infrastructure breaks, every pending future fails with a
+  ``concurrent.futures.BrokenExecutor`` subclass; no future stays pending forever.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+__all__ = ["Executor", "ExecutorStatistics"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorStatistics:
+    """A snapshot of an executor's counters, returned by :meth:`Executor.statistics`."""
+
+    label: str
+    #: tasks submitted and not yet completed
+    outstanding: int = 0
+    #: tasks completed (successfully or not) since start
+    completed: int = 0
+    #: worker slots currently connected (threads, or workers of connected pools)
+    connected_workers: int = 0
+    #: executor-specific extra figures (managers, blocks, ...)
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Executor(abc.ABC):
+    """Base class of every executor (Parsl's ``ParslExecutor``).
+
+    The kernel sets :attr:`run_dir` and :attr:`run_id` before calling :meth:`start`.
+    """
+
+    label: str = "executor"
+    #: staging providers for files of tasks on this executor; ``None`` = kernel default
+    storage_access: list[Any] | None = None
+    #: working directory for staged files on the execution side
+    working_dir: str | None = None
+
+    def __init__(self) -> None:
+        self.run_dir: str = "."
+        self.run_id: str | None = None
+
+    def start(self) -> None:  # noqa: B027 - optional hook, default does nothing
+        """Start the executor's threads/processes; called once by the kernel at ``load()``."""
+
+    @abc.abstractmethod
+    def submit(
+        self,
+        func: Callable[..., Any],
+        resource_specification: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Future[Any]:
+        """Schedule ``func(*args, **kwargs)``; return a future of its result."""
+
+    @abc.abstractmethod
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop the executor and everything it started. Idempotent."""
+
+    def statistics(self) -> ExecutorStatistics:
+        """Return a snapshot of this executor's counters."""
+        return ExecutorStatistics(label=self.label)
+
+    @property
+    def bad_state_is_set(self) -> bool:
+        """True once the executor has broken and fails every task."""
+        return False
+
+    @property
+    def executor_exception(self) -> BaseException | None:
+        """The exception that broke this executor, if any."""
+        return None
+
+    def map(
+        self,
+        fn: Callable[..., Any],
+        *iterables: Any,
+        resource_specification: dict[str, Any] | None = None,
+    ) -> Iterator[Any]:
+        """Submit ``fn`` over zipped iterables; yield results in submission order."""
+        spec = resource_specification or {}
+        futures = [self.submit(fn, spec, *args) for args in zip(*iterables, strict=False)]
+        return (f.result() for f in futures)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.shutdown(wait=True)

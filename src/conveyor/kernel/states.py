@@ -1,0 +1,61 @@
+"""Task states and the table of legal transitions: the single source of truth.
+
+``transition()`` in :mod:`conveyor.kernel.transitions` is the only writer of a task's
+state and checks every move against :data:`ALLOWED`. docs/states.md is checked against
+this table by a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+
+__all__ = ["ALLOWED", "TERMINAL", "TaskState"]
+
+
+class TaskState(Enum):
+    """States the kernel moves a task through; values are persisted by name."""
+
+    #: waiting for the futures among its arguments
+    PENDING = "pending"
+    #: dependencies resolved; about to consult the memoizer and launch
+    READY = "ready"
+    #: handed to an executor; an attempt is running
+    LAUNCHED = "launched"
+    #: a join app returned futures; waiting for them
+    JOINING = "joining"
+    #: finished by running it (terminal)
+    EXEC_DONE = "exec_done"
+    #: finished from the memo table or a checkpoint without running (terminal)
+    MEMO_DONE = "memo_done"
+    #: failed and no retries left (terminal)
+    FAILED = "failed"
+    #: a dependency failed, so it never ran (terminal)
+    DEP_FAILED = "dep_failed"
+
+    @property
+    def terminal(self) -> bool:
+        """True for states a task never leaves."""
+        return self in TERMINAL
+
+    def __str__(self) -> str:
+        return self.name
+
+
+TERMINAL: frozenset[TaskState] = frozenset(
+    {TaskState.EXEC_DONE, TaskState.MEMO_DONE, TaskState.FAILED, TaskState.DEP_FAILED}
+)
+
+S = TaskState
+#: from-state -> the states it may move to
+ALLOWED: Mapping[TaskState, frozenset[TaskState]] = {
+    S.PENDING: frozenset({S.READY, S.DEP_FAILED}),
+    S.READY: frozenset({S.LAUNCHED, S.MEMO_DONE, S.PENDING, S.FAILED}),
+    S.LAUNCHED: frozenset({S.EXEC_DONE, S.JOINING, S.PENDING, S.FAILED}),
+    S.JOINING: frozenset({S.EXEC_DONE, S.FAILED}),
+    S.EXEC_DONE: frozenset(),
+    S.MEMO_DONE: frozenset(),
+    S.FAILED: frozenset(),
+    S.DEP_FAILED: frozenset(),
+}
+del S

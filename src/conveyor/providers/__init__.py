@@ -1,0 +1,1 @@
+"""Execution providers: obtain blocks of nodes from a batch system or the local machine."""

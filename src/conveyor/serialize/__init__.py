@@ -1,0 +1,1 @@
+"""Serialization of functions, arguments and results (cloudpickle by default)."""

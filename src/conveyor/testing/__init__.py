@@ -1,0 +1,1 @@
+"""Public test helpers: executor contract suite, fakes, fake clock."""

@@ -1,0 +1,1 @@
+"""Suite-wide pytest configuration. Each test owns its own kernel and resources."""
