@@ -1,0 +1,1 @@
+"""Pilot-job plumbing shared by block-based executors: block states, scaling, polling."""

@@ -1,0 +1,68 @@
+"""The seam between a block-based executor (HTEX) and its block machinery.
+
+    HTEX executor --implements--> ExecutorHooks (load snapshot, drain, block failed)
+    HTEX executor --owns--------> BlockManager(provider, hooks, launch_command, options)
+    BlockManager  --poller thread: provider.status -> strategy.decide -> scale out / in
+
+The executor renders a pool command for a block id (``launch_command(block_id)``); the
+block manager wraps it with the provider's launcher via ``provider.submit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+__all__ = ["BlockOptions", "ExecutorHooks", "ExecutorLoad", "LaunchCommand"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorLoad:
+    """What the scaling strategy needs to know about the executor's work, at one instant."""
+
+    #: tasks submitted and not yet finished (queued + running)
+    outstanding: int
+    #: worker slots per node that one block's pool offers
+    workers_per_node: int
+    #: block id -> number of connected workers of that block
+    connected_workers: Mapping[str, int] = field(default_factory=dict)
+    #: block id -> monotonic time since which all its workers are idle (absent = busy)
+    idle_since: Mapping[str, float] = field(default_factory=dict)
+
+
+class ExecutorHooks(Protocol):
+    """Implemented by the executor; called by the BlockManager's poller thread."""
+
+    def load(self) -> ExecutorLoad:
+        """Return the current load snapshot."""
+        ...
+
+    def drain_blocks(self, block_ids: list[str]) -> None:
+        """Ask the pools of these blocks to stop taking tasks and exit when idle."""
+        ...
+
+    def block_failed(self, block_id: str, message: str) -> None:
+        """A block ended or was rejected; fail or requeue its tasks (ManagerLost)."""
+        ...
+
+    def set_broken(self, message: str) -> None:
+        """Too many consecutive block failures: fail pending tasks, refuse new ones."""
+        ...
+
+
+class LaunchCommand(Protocol):
+    """Renders the worker-pool command line for one block id."""
+
+    def __call__(self, block_id: str) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BlockOptions:
+    """Scaling options, from Config (strategy, strategy_period, max_idletime)."""
+
+    strategy: str | None = "simple"
+    strategy_period: float = 5.0
+    max_idletime: float = 120.0
+    #: consecutive failed block submissions before the executor is declared broken
+    max_consecutive_failures: int = 3
