@@ -1,0 +1,267 @@
+"""KernelCore: the kernel's decisions, synchronous and thread-free.
+
+Data path position: the kernel thread feeds each event to ``handle`` and carries out the
+returned instructions. Only this class holds TaskRecords; only ``transition`` writes
+their state. Tests drive it directly, without threads or executors::
+
+    Submitted -> [PENDING] -(deps done)-> [READY] -(memo hit)-> MEMO_DONE
+                                            | launch
+                                        [LAUNCHED] -(value)-> EXEC_DONE | JOINING -> EXEC_DONE/FAILED
+                                            | error: retry -> PENDING -> READY ... | give up -> FAILED
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from conveyor.elaborations.base import Memoizer
+from conveyor.elaborations.dependencies import DependencyResolver, gather_call, unwrap_call
+from conveyor.elaborations.joins import combine, interpret
+from conveyor.elaborations.retries import Retry, RetryPolicy
+from conveyor.elaborations.routing import Router
+from conveyor.errors import ConfigurationError, DependencyError, InternalError, JoinError
+from conveyor.kernel.events import (
+    AttemptFinished,
+    DependencyDone,
+    Event,
+    Instruction,
+    Launch,
+    LaunchFailed,
+    ResolveAppFuture,
+    Submitted,
+    WatchFutures,
+)
+from conveyor.kernel.record import Attempt
+from conveyor.kernel.states import TaskState
+from conveyor.kernel.transitions import StoryEntry, TaskRecord, transition
+
+__all__ = ["CorePolicies", "KernelCore"]
+
+logger = logging.getLogger(__name__)
+S = TaskState
+INTERNAL_LABEL = "_parsl_internal"
+
+
+@dataclass(frozen=True, slots=True)
+class CorePolicies:
+    """The elaborations the core consults, in the order built by ``kernel/pipeline.py``."""
+
+    resolver: DependencyResolver
+    retry: RetryPolicy
+    router: Router
+    #: builds the callable sent to the executor (bash runner, walltime, wrappers)
+    prepare: Callable[[TaskRecord], Callable[..., Any]]
+    memoizer: Memoizer | None = None
+    garbage_collect: bool = True
+    validate: bool = False
+
+
+class KernelCore:
+    """Owns every task record; turns events into state transitions and instructions."""
+
+    def __init__(self, policies: CorePolicies) -> None:
+        self.p = policies
+        self.tasks: dict[int, TaskRecord] = {}
+        self.counts: Counter[TaskState] = Counter()
+
+    def handle(self, event: Event) -> list[Instruction]:
+        """Apply one event; return what the shell must do next."""
+        rec = self.tasks.get(event.task_id) if not isinstance(event, Submitted) else None
+        if isinstance(event, Submitted):
+            rec = TaskRecord(event.task_id, event.call)
+            out = self._submitted(rec)
+        elif rec is None:
+            logger.warning("event %r for unknown or finished task; ignored", event)
+            return []
+        elif isinstance(event, DependencyDone):
+            out = self._dependency_done(rec)
+        elif isinstance(event, AttemptFinished):
+            out = self._attempt_finished(rec, event)
+        elif isinstance(event, LaunchFailed):
+            out = (
+                self._attempt_failed(rec, event.error, "LaunchFailed")
+                if self._current(rec, event.try_id)
+                else []
+            )
+        else:
+            out = self._join_part_done(rec)
+        if self.p.validate:
+            self._validate(rec)
+        return out
+
+    def story(self, task_id: int) -> list[StoryEntry]:
+        """The transitions of a live task (finished tasks carry theirs on the AppFuture)."""
+        rec = self.tasks.get(task_id)
+        return list(rec.story) if rec else []
+
+    def state(self, task_id: int) -> TaskState | None:
+        """The state of a live task, or None once it has been collected."""
+        rec = self.tasks.get(task_id)
+        return rec.state if rec else None
+
+    # --- event handlers -------------------------------------------------------------
+
+    def _submitted(self, rec: TaskRecord) -> list[Instruction]:
+        if rec.id in self.tasks:
+            raise InternalError(f"task {rec.id} submitted twice")
+        self.tasks[rec.id] = rec
+        self.counts[S.PENDING] += 1
+        rec.story.append(("NEW", S.PENDING.name, "Submitted", time.time()))
+        deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
+        pending = tuple(f for f in deps if not f.done())
+        if pending:
+            rec.waiting = len(pending)
+            return [WatchFutures(rec.id, pending)]
+        return self._deps_resolved(rec)
+
+    def _dependency_done(self, rec: TaskRecord) -> list[Instruction]:
+        rec.waiting -= 1
+        return self._deps_resolved(rec) if rec.waiting == 0 else []
+
+    def _deps_resolved(self, rec: TaskRecord) -> list[Instruction]:
+        unwrapped = unwrap_call(self.p.resolver, rec.call.args, rec.call.kwargs)
+        if unwrapped.failures:
+            self._move(rec, S.DEP_FAILED, "DependencyFailed")
+            return self._finish(rec, None, DependencyError(unwrapped.failures, rec.id))
+        rec.args, rec.kwargs = unwrapped.args, unwrapped.kwargs
+        self._move(rec, S.READY, "DepsResolved")
+        return self._memo_or_launch(rec)
+
+    def _memo_or_launch(self, rec: TaskRecord) -> list[Instruction]:
+        memoizer = self.p.memoizer
+        if memoizer is not None and rec.call.options.cache:
+            hit = memoizer.check_memo(rec.view())
+            if hit is not None:
+                rec.from_memo = True
+                self._move(rec, S.MEMO_DONE, "MemoHit")
+                error = hit.exception()
+                return self._finish(rec, None if error else hit.result(), error)
+        return self._launch(rec)
+
+    def _launch(self, rec: TaskRecord) -> list[Instruction]:
+        call = rec.call
+        try:
+            label = (
+                INTERNAL_LABEL
+                if call.options.kind == "join"
+                else self.p.router.choose(call.options.executors)
+            )
+            func = self.p.prepare(rec)
+        except (ConfigurationError, TypeError, ValueError) as exc:
+            self._move(rec, S.FAILED, "LaunchRefused")
+            return self._finish(rec, None, exc)
+        rec.executor = label
+        try_id = len(rec.attempts)
+        rec.attempts.append(Attempt(try_id, label, time.time()))
+        self._move(rec, S.LAUNCHED, "Launched")
+        spec = dict(call.resource_spec)
+        return [Launch(rec.id, try_id, label, func, rec.args, rec.kwargs, spec)]
+
+    def _attempt_finished(self, rec: TaskRecord, ev: AttemptFinished) -> list[Instruction]:
+        if not self._current(rec, ev.try_id):
+            return []
+        error = ev.future.exception()
+        if error is not None:
+            return self._attempt_failed(rec, error, "AttemptFailed")
+        value = ev.future.result()
+        self._close_attempt(rec, None)
+        if rec.call.options.kind == "join":
+            return self._start_join(rec, value)
+        self._move(rec, S.EXEC_DONE, "AttemptSucceeded")
+        self._remember(rec, value)
+        return self._finish(rec, value, None)
+
+    def _attempt_failed(
+        self, rec: TaskRecord, error: BaseException, cause: str
+    ) -> list[Instruction]:
+        self._close_attempt(rec, repr(error))
+        decision = self.p.retry.judge(rec.view(), error)
+        rec.fail_count += 1
+        rec.fail_cost += decision.cost
+        rec.fail_history.append(repr(error))
+        if isinstance(decision, Retry):
+            self._move(rec, S.PENDING, f"{cause}: retry")
+            self._move(rec, S.READY, "DepsResolved")
+            return self._memo_or_launch(rec)
+        self._move(rec, S.FAILED, cause)
+        if self.p.memoizer is not None and rec.call.options.cache:
+            self.p.memoizer.update_memo_exception(rec.view(), decision.error)
+        return self._finish(rec, None, decision.error)
+
+    def _start_join(self, rec: TaskRecord, value: Any) -> list[Instruction]:
+        try:
+            rec.join = interpret(value)
+        except TypeError as exc:
+            self._move(rec, S.FAILED, "JoinRefused")
+            return self._finish(rec, None, exc)
+        self._move(rec, S.JOINING, "AttemptSucceeded")
+        pending = tuple(f for f in rec.join.futures if not f.done())
+        if pending:
+            rec.waiting = len(pending)
+            return [WatchFutures(rec.id, pending, join=True)]
+        return self._join_complete(rec)
+
+    def _join_part_done(self, rec: TaskRecord) -> list[Instruction]:
+        rec.waiting -= 1
+        return self._join_complete(rec) if rec.waiting == 0 else []
+
+    def _join_complete(self, rec: TaskRecord) -> list[Instruction]:
+        assert rec.join is not None
+        try:
+            value = combine(rec.join, rec.id)
+        except JoinError as exc:
+            self._move(rec, S.FAILED, "JoinFailed")
+            return self._finish(rec, None, exc)
+        self._move(rec, S.EXEC_DONE, "JoinSucceeded")
+        self._remember(rec, value)
+        return self._finish(rec, value, None)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _move(self, rec: TaskRecord, to: TaskState, cause: str) -> None:
+        transition(rec, to, cause, self.counts)
+
+    def _current(self, rec: TaskRecord, try_id: int) -> bool:
+        ok = rec.state is S.LAUNCHED and try_id == len(rec.attempts) - 1
+        if not ok:
+            logger.warning(
+                "stale completion of task %s try %s ignored (state %s)", rec.id, try_id, rec.state
+            )
+        return ok
+
+    def _close_attempt(self, rec: TaskRecord, error: str | None) -> None:
+        last = rec.attempts[-1]
+        rec.attempts[-1] = Attempt(
+            last.try_id, last.executor, last.time_launched, time.time(), error
+        )
+
+    def _remember(self, rec: TaskRecord, value: Any) -> None:
+        if self.p.memoizer is not None and rec.call.options.cache:
+            self.p.memoizer.update_memo_result(rec.view(), value)
+
+    def _finish(
+        self, rec: TaskRecord, value: Any, error: BaseException | None
+    ) -> list[Instruction]:
+        rec.time_returned = time.time()
+        if self.p.garbage_collect:
+            del self.tasks[rec.id]
+            self.counts[rec.state] -= 1
+        return [ResolveAppFuture(rec.id, value, error, tuple(rec.story))]
+
+    def _validate(self, rec: TaskRecord | None) -> None:
+        if rec is None:
+            return
+        live = self.tasks.get(rec.id)
+        if rec.state.terminal and self.p.garbage_collect and live is not None:
+            raise InternalError(f"terminal task {rec.id} was not collected")
+        if rec.waiting < 0:
+            raise InternalError(f"task {rec.id} waits on {rec.waiting} futures")
+        if rec.state in (S.LAUNCHED, S.JOINING) and not rec.attempts:
+            raise InternalError(f"task {rec.id} is {rec.state} without an attempt")
+        if any(n < 0 for n in self.counts.values()):
+            raise InternalError(f"negative state count: {dict(self.counts)}")

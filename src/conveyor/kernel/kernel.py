@@ -1,0 +1,315 @@
+"""DataFlowKernel: the thin shell around KernelCore that owns threads, executors and futures.
+
+Data path position::
+
+    App.__call__ -> submit(call)            (user thread: rewriters, AppFuture, enqueue)
+                 -> kernel thread: core.handle(event) -> instructions
+                 -> Launch -> Executor.submit -> executor future
+                 -> done-callback enqueues AttemptFinished -> ... -> ResolveAppFuture
+
+Every outside stimulus becomes an event on one queue, drained by one kernel thread, so
+no task lock exists. ``cleanup()`` stops everything this kernel started, in reverse order.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import logging
+import queue
+import threading
+import weakref
+from collections.abc import Callable
+from concurrent.futures import wait
+from contextlib import ExitStack
+from types import TracebackType
+from typing import Any, Self
+
+from conveyor.app.call import AppCall
+from conveyor.config import Config
+from conveyor.elaborations.base import Memoizer
+from conveyor.errors import DataFlowException
+from conveyor.executors.base import Executor
+from conveyor.executors.threads import ThreadPoolExecutor
+from conveyor.files import File
+from conveyor.futures import AppFuture, DataFuture
+from conveyor.kernel.core import INTERNAL_LABEL, KernelCore
+from conveyor.kernel.events import (
+    AttemptFinished,
+    DependencyDone,
+    Event,
+    Instruction,
+    JoinPartDone,
+    Launch,
+    LaunchFailed,
+    ResolveAppFuture,
+    Submitted,
+    WatchFutures,
+)
+from conveyor.kernel.pipeline import build_pipeline
+from conveyor.kernel.transitions import StoryEntry
+from conveyor.log_utils import make_rundir, set_file_logger
+
+__all__ = ["DataFlowKernel"]
+
+logger = logging.getLogger(__name__)
+_STOP = object()
+_LIVE: weakref.WeakSet[DataFlowKernel] = weakref.WeakSet()
+
+
+class DataFlowKernel:
+    """Runs apps: tracks each task from submission to its AppFuture's result."""
+
+    def __init__(self, config: Config | None = None, *, validate: bool = False) -> None:
+        self.config = config if config is not None else Config()
+        self._stack = ExitStack()
+        self._closed = False
+        self.run_dir = make_rundir(self.config.run_dir)
+        self._start_logging()
+        self.executors: dict[str, Executor] = {}
+        self._start_executors()
+        self.memoizer = self._start_memoizer()
+        self._pipeline = build_pipeline(
+            self.config, self.run_dir, self._user_labels(), self.memoizer, validate=validate
+        )
+        assert self._pipeline.policies is not None
+        self._core = KernelCore(self._pipeline.policies)
+        self._ids = itertools.count()
+        self._futures: dict[int, AppFuture] = {}
+        self._stories: dict[int, tuple[StoryEntry, ...]] = {}
+        self._events: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="conveyor-kernel", daemon=True)
+        self._thread.start()
+        self._stack.callback(self._stop_thread)
+        _LIVE.add(self)
+        logger.info(
+            "DataFlowKernel started: run_dir=%s executors=%s", self.run_dir, list(self.executors)
+        )
+
+    # --- start-up -----------------------------------------------------------------
+
+    def _start_logging(self) -> None:
+        if self.config.initialize_logging:
+            handler = set_file_logger(f"{self.run_dir}/conveyor.log")
+            self._stack.callback(_remove_handler, handler)
+
+    def _start_executors(self) -> None:
+        internal = ThreadPoolExecutor(
+            INTERNAL_LABEL, max_threads=self.config.internal_tasks_max_threads
+        )
+        for ex in (*self.config.executors_tuple, internal):
+            ex.run_dir = self.run_dir
+            ex.run_id = self.run_dir.rsplit("/", 1)[-1]
+            _apply_block_config(ex, self.config)
+            ex.start()
+            self.executors[ex.label] = ex
+            self._stack.callback(ex.shutdown)
+
+    def _start_memoizer(self) -> Memoizer:
+        memoizer = self.config.memoizer
+        if memoizer is None:
+            from conveyor.elaborations.memoization import BasicMemoizer
+
+            memoizer = BasicMemoizer()
+        memoizer.start(run_dir=self.run_dir, config_run_dir=self.config.run_dir)
+        self._stack.callback(memoizer.close)
+        return memoizer
+
+    def _user_labels(self) -> list[str]:
+        return [label for label in self.executors if label != INTERNAL_LABEL]
+
+    # --- submission -----------------------------------------------------------------
+
+    def submit(self, call: AppCall) -> AppFuture:
+        """Accept one app call; return its AppFuture at once. Thread-safe."""
+        if self._closed:
+            raise DataFlowException(
+                f"cannot submit {call.func_name}: this DataFlowKernel has been cleaned up"
+            )
+        tid = next(self._ids)
+        for rewriter in self._pipeline.rewriters:
+            call = rewriter.rewrite(call, tid)
+        fut = AppFuture(tid, story=self.story, status=self._status)
+        kwargs = call.kwargs
+        if kwargs:
+            self._attach_outputs(fut, kwargs, tid)
+        self._futures[tid] = fut
+        self._events.put(Submitted(tid, call))
+        return fut
+
+    def submit_internal(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> AppFuture:
+        """Run ``func`` as a task on the internal executor (used by staging)."""
+        from conveyor.app.call import AppOptions
+
+        options = AppOptions(kind="python", executors=(INTERNAL_LABEL,))
+        call = AppCall(func, args, kwargs, options, func_name=getattr(func, "__name__", "internal"))
+        return self.submit(call)
+
+    @staticmethod
+    def _attach_outputs(fut: AppFuture, kwargs: Any, tid: int) -> None:
+        for f in kwargs.get("outputs") or ():
+            if isinstance(f, File):
+                fut.outputs.append(DataFuture(fut, f, tid))
+        for name in ("stdout", "stderr"):
+            spec = kwargs.get(name)
+            if spec is not None:
+                setattr(fut, name, str(spec[0] if isinstance(spec, tuple) else spec))
+
+    # --- the kernel thread ---------------------------------------------------------
+
+    def _run(self) -> None:
+        get = self._events.get
+        handle = self._core.handle
+        while True:
+            event = get()
+            if event is _STOP:
+                return
+            try:
+                self._execute(handle(event))
+            except Exception:  # noqa: BLE001 - a kernel bug must not kill the thread silently
+                logger.exception("kernel failed handling %r", event)
+                self._fail_task(event, "internal error handling this task; see conveyor.log")
+
+    def _execute(self, instructions: list[Instruction]) -> None:
+        for ins in instructions:
+            if isinstance(ins, Launch):
+                self._launch(ins)
+            elif isinstance(ins, ResolveAppFuture):
+                self._resolve(ins)
+            else:
+                self._watch(ins)
+
+    def _launch(self, ins: Launch) -> None:
+        put = self._events.put
+        tid, try_id = ins.task_id, ins.try_id
+        try:
+            efut = self.executors[ins.executor].submit(
+                ins.func, ins.resource_spec, *ins.args, **ins.kwargs
+            )
+        except Exception as exc:  # noqa: BLE001 - becomes the attempt's error
+            put(LaunchFailed(tid, try_id, exc))
+            return
+        efut.add_done_callback(lambda f: put(AttemptFinished(tid, try_id, f)))
+
+    def _watch(self, ins: WatchFutures) -> None:
+        event: Event = JoinPartDone(ins.task_id) if ins.join else DependencyDone(ins.task_id)
+        put = self._events.put
+        for f in ins.futures:
+            f.add_done_callback(lambda _f: put(event))
+
+    def _resolve(self, ins: ResolveAppFuture) -> None:
+        fut = self._futures.pop(ins.task_id, None)
+        self._stories[ins.task_id] = ins.story
+        if fut is None or fut.done():
+            return
+        if ins.error is not None:
+            fut.set_exception(ins.error)
+        else:
+            fut.set_result(ins.value)
+
+    def _fail_task(self, event: Any, reason: str) -> None:
+        fut = self._futures.pop(getattr(event, "task_id", -1), None)
+        if fut is not None and not fut.done():
+            fut.set_exception(DataFlowException(reason))
+
+    # --- introspection ----------------------------------------------------------------
+
+    def story(self, task_id: int) -> list[StoryEntry]:
+        """Transitions of a task, live or finished."""
+        done = self._stories.get(task_id)
+        return list(done) if done is not None else self._core.story(task_id)
+
+    def _status(self, task_id: int) -> str:
+        state = self._core.state(task_id)
+        if state is not None:
+            return state.value
+        story = self._stories.get(task_id)
+        return story[-1][1].lower() if story else "pending"
+
+    @property
+    def task_count(self) -> int:
+        """Number of tasks submitted so far."""
+        return len(self._stories) + len(self._futures)
+
+    def tasks_outstanding(self) -> int:
+        """Tasks submitted and not yet finished."""
+        return len(self._futures)
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def wait_for_current_tasks(self, timeout: float | None = None) -> None:
+        """Block until every task submitted so far has finished."""
+        wait(list(self._futures.values()), timeout=timeout)
+
+    def checkpoint(self) -> None:
+        """Write pending checkpoint entries now (``checkpoint_mode='manual'``)."""
+        self.memoizer.checkpoint()
+
+    def cleanup(self) -> None:
+        """Stop executors, the kernel thread and the memoizer; fail tasks still pending."""
+        if self._closed:
+            return
+        self._closed = True
+        logger.info("DataFlowKernel cleanup: %d tasks outstanding", len(self._futures))
+        try:
+            self._stack.close()
+        finally:
+            self._fail_outstanding()
+            _LIVE.discard(self)
+            from conveyor.kernel import current
+
+            current.forget(self)
+
+    def _stop_thread(self) -> None:
+        self._events.put(_STOP)
+        self._thread.join()
+
+    def _fail_outstanding(self) -> None:
+        for tid, fut in list(self._futures.items()):
+            if not fut.done():
+                fut.set_exception(
+                    DataFlowException(
+                        f"task {tid} did not finish before the DataFlowKernel was cleaned up"
+                    )
+                )
+        self._futures.clear()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        mode = self.config.exit_mode
+        if mode == "skip":
+            return
+        if mode == "wait" and exc_type is None:
+            self.wait_for_current_tasks()
+        self.cleanup()
+
+
+def _apply_block_config(ex: Executor, config: Config) -> None:
+    configure = getattr(ex, "configure_scaling", None)
+    if configure is not None:
+        configure(
+            strategy=config.strategy,
+            strategy_period=config.strategy_period,
+            max_idletime=config.max_idletime,
+        )
+
+
+def _remove_handler(handler: logging.Handler) -> None:
+    logging.getLogger("conveyor").removeHandler(handler)
+    handler.close()
+
+
+@atexit.register
+def _cleanup_at_exit() -> None:
+    for dfk in list(_LIVE):
+        try:
+            dfk.cleanup()
+        except Exception:  # noqa: BLE001 - best effort at interpreter exit
+            logger.exception("cleanup at exit failed")

@@ -1,0 +1,85 @@
+"""The one place where elaboration order lives.
+
+Order, and why:
+
+1. submit-time rewriters (``std_streams``, then staging slots) — they change the call
+   before any dependency is looked at, so staged-in files become dependencies;
+2. dependencies — the memo key needs resolved argument values;
+3. memoization — a hit must skip routing and launching;
+4. routing, then the run-side wrappers (bash runner / walltime, then FunctionWrappers
+   such as in-task staging), innermost first;
+5. after an attempt: retry policy on error, join interpretation on success.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from conveyor.app.bash import run_bash_app, run_with_walltime
+from conveyor.config import Config
+from conveyor.elaborations.base import FunctionWrapper, Memoizer, SubmitRewriter
+from conveyor.elaborations.dependencies import SHALLOW_DEPENDENCY_RESOLVER, DependencyResolver
+from conveyor.elaborations.retries import RetryPolicy
+from conveyor.elaborations.routing import Router
+from conveyor.elaborations.std_streams import StdStreams
+from conveyor.kernel.core import CorePolicies
+from conveyor.kernel.transitions import TaskRecord
+
+__all__ = ["Pipeline", "build_pipeline"]
+
+
+@dataclass(slots=True)
+class Pipeline:
+    """Everything the kernel runs around a task, in order."""
+
+    rewriters: list[SubmitRewriter]
+    #: FunctionWrappers applied just before Launch (staging adds to this slot)
+    wrappers: list[FunctionWrapper] = field(default_factory=list)
+    policies: CorePolicies | None = None
+
+
+def _prepare_factory(
+    wrappers: Sequence[FunctionWrapper],
+) -> Callable[[TaskRecord], Callable[..., Any]]:
+    def prepare(rec: TaskRecord) -> Callable[..., Any]:
+        call = rec.call
+        func: Callable[..., Any] = call.func
+        if call.options.kind == "bash":
+            func = functools.partial(run_bash_app, func)
+        else:
+            walltime = rec.kwargs.get("walltime")
+            if walltime is not None:
+                func = functools.partial(run_with_walltime, func, float(walltime))
+        if wrappers:
+            view = rec.view()
+            for wrapper in wrappers:
+                func = wrapper.wrap(view, func)
+        return func
+
+    return prepare
+
+
+def build_pipeline(
+    config: Config,
+    run_dir: str,
+    labels: Sequence[str],
+    memoizer: Memoizer | None,
+    *,
+    validate: bool = False,
+) -> Pipeline:
+    """Assemble the rewriters and core policies for one kernel."""
+    resolver: DependencyResolver = config.dependency_resolver or SHALLOW_DEPENDENCY_RESOLVER
+    pipeline = Pipeline(rewriters=[StdStreams(run_dir, config.std_autopath)])
+    pipeline.policies = CorePolicies(
+        resolver=resolver,
+        retry=RetryPolicy(config.retries, config.retry_handler),
+        router=Router(labels),
+        prepare=_prepare_factory(pipeline.wrappers),
+        memoizer=memoizer,
+        garbage_collect=config.garbage_collect,
+        validate=validate,
+    )
+    return pipeline
