@@ -65,7 +65,7 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
-def run_bash_app(func: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+def run_bash_app(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> int:
     """Format and run a bash app's command; return 0 or raise (see module docstring)."""
     command = _command_of(func, args, kwargs)
     walltime = kwargs.get("walltime")
@@ -95,7 +95,9 @@ def run_bash_app(func: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
     return code
 
 
-def run_with_walltime(func: Callable[..., Any], walltime: float, *args: Any, **kwargs: Any) -> Any:
+def run_with_walltime(
+    func: Callable[..., Any], walltime: float, /, *args: Any, **kwargs: Any
+) -> Any:
     """Run ``func`` on a helper thread; raise AppTimeout if it takes longer than ``walltime``.
 
     Python cannot kill a thread: a timed-out function keeps running in the background

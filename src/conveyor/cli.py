@@ -1,0 +1,53 @@
+"""The ``conveyor`` command: ``conveyor run script.py [args]`` and ``conveyor --version``.
+
+``run`` executes an unmodified Parsl script as ``__main__`` with the compatibility import
+hook installed, so its ``import parsl`` statements get conveyor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import runpy
+import sys
+from collections.abc import Sequence
+
+from conveyor.version import VERSION
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conveyor", description="Run parallel Python workflows (Parsl-compatible)."
+    )
+    parser.add_argument("--version", action="version", version=f"conveyor {VERSION}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run a Parsl script on conveyor, unmodified")
+    run.add_argument("script", help="path of the Python script")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
+    return parser
+
+
+def run_script(script: str, args: Sequence[str]) -> None:
+    """Run ``script`` as ``__main__`` with ``sys.argv = [script, *args]`` and the hook installed."""
+    from conveyor.importhook import install
+
+    if not os.path.isfile(script):
+        raise SystemExit(f"conveyor run: no such script: {script}")
+    install()
+    sys.argv = [script, *args]
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    runpy.run_path(script, run_name="__main__")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``conveyor`` command."""
+    ns = _parser().parse_args(argv)
+    if ns.command == "run":
+        run_script(ns.script, ns.args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""Parsl compatibility: the one table mapping Parsl's module paths to conveyor objects.
+
+:data:`MODULES` maps each Parsl module users import to ``{name: "conveyor.module:attr"}``;
+:data:`LACKING` lists Parsl names conveyor deliberately does not provide. Values resolve
+lazily, on first attribute access, so ``import parsl`` through the hook stays cheap.
+The import hook itself is in :mod:`conveyor.importhook`; ``install()`` activates it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from conveyor.kernel.states import TaskState
+
+__all__ = ["LACKING", "MODULES", "DataFlowKernelLoader", "States", "install", "resolve"]
+
+_ERR = "conveyor.errors:"
+_LAUNCHERS = [
+    "SimpleLauncher",
+    "SingleNodeLauncher",
+    "SrunLauncher",
+    "SrunMPILauncher",
+    "MpiExecLauncher",
+    "MpiRunLauncher",
+    "AprunLauncher",
+    "JsrunLauncher",
+    "GnuParallelLauncher",
+    "WrappedLauncher",
+]
+_CORE = {
+    "python_app": "conveyor.app.decorators:python_app",
+    "bash_app": "conveyor.app.decorators:bash_app",
+    "join_app": "conveyor.app.decorators:join_app",
+    "Config": "conveyor.config:Config",
+    "DataFlowKernel": "conveyor.kernel.kernel:DataFlowKernel",
+    "File": "conveyor.files:File",
+    "set_stream_logger": "conveyor.log_utils:set_stream_logger",
+    "set_file_logger": "conveyor.log_utils:set_file_logger",
+    "AUTO_LOGNAME": "conveyor.elaborations.std_streams:AUTO_LOGNAME",
+    "ThreadPoolExecutor": "conveyor.executors.threads:ThreadPoolExecutor",
+    "HighThroughputExecutor": "conveyor.executors.htex.executor:HighThroughputExecutor",
+    "load": "conveyor.kernel.current:load",
+    "dfk": "conveyor.kernel.current:dfk",
+    "clear": "conveyor.kernel.current:clear",
+    "wait_for_current_tasks": "conveyor.kernel.current:wait_for_current_tasks",
+    "__version__": "conveyor.version:VERSION",
+}
+
+
+def _names(module: str, names: str) -> dict[str, str]:
+    return {n: f"{module}:{n}" for n in names.split()}
+
+
+MODULES: Mapping[str, Mapping[str, str]] = {
+    "parsl": _CORE,
+    "parsl.app": {},
+    "parsl.app.app": {
+        **_names("conveyor.app.decorators", "python_app bash_app join_app"),
+        "AppBase": "conveyor.app.app:AppBase",
+    },
+    "parsl.app.errors": _names(
+        "conveyor.errors",
+        "AppException AppBadFormatting BashExitFailure AppTimeout BashAppNoReturn MissingOutputs BadStdStreamFile",
+    ),
+    "parsl.app.futures": {"DataFuture": "conveyor.futures:DataFuture"},
+    "parsl.concurrent": {"ParslPoolExecutor": "conveyor.concurrent:ParslPoolExecutor"},
+    "parsl.config": {"Config": "conveyor.config:Config"},
+    "parsl.data_provider": {},
+    "parsl.data_provider.files": {"File": "conveyor.files:File"},
+    "parsl.data_provider.staging": {"Staging": "conveyor.elaborations.staging.base:Staging"},
+    "parsl.data_provider.data_manager": {
+        "default_staging": "conveyor.elaborations.staging.base:default_staging"
+    },
+    "parsl.data_provider.zip": {
+        "ZipFileStaging": "conveyor.elaborations.staging.zip:ZipFileStaging",
+        "ZipAuthorityError": _ERR + "ZipAuthorityError",
+    },
+    "parsl.dataflow": {},
+    "parsl.dataflow.dflow": {
+        "DataFlowKernel": "conveyor.kernel.kernel:DataFlowKernel",
+        "DataFlowKernelLoader": "conveyor.compat:DataFlowKernelLoader",
+    },
+    "parsl.dataflow.dependency_resolvers": _names(
+        "conveyor.elaborations.dependencies",
+        "DependencyResolver DEEP_DEPENDENCY_RESOLVER SHALLOW_DEPENDENCY_RESOLVER deep_traverse_to_gather deep_traverse_to_unwrap",
+    ),
+    "parsl.dataflow.errors": _names(
+        "conveyor.errors",
+        "DataFlowException BadCheckpoint PropagatedException DependencyError JoinError",
+    ),
+    "parsl.dataflow.memoization": {
+        "BasicMemoizer": "conveyor.elaborations.memoization:BasicMemoizer",
+        "Memoizer": "conveyor.elaborations.base:Memoizer",
+        "id_for_memo": "conveyor.elaborations.memo_keys:id_for_memo",
+    },
+    "parsl.dataflow.states": {
+        "States": "conveyor.compat:States",
+        "FINAL_STATES": "conveyor.compat:FINAL_STATES",
+        "FINAL_FAILURE_STATES": "conveyor.compat:FINAL_FAILURE_STATES",
+    },
+    "parsl.dataflow.taskrecord": {"TaskRecord": "conveyor.kernel.record:TaskView"},
+    "parsl.errors": {
+        **_names(
+            "conveyor.errors", "ConfigurationError OptionalModuleMissing NoDataFlowKernelError"
+        ),
+        "ParslError": _ERR + "ConveyorError",
+        "InternalConsistencyError": _ERR + "InternalError",
+    },
+    "parsl.executors": {
+        "ThreadPoolExecutor": _CORE["ThreadPoolExecutor"],
+        "HighThroughputExecutor": _CORE["HighThroughputExecutor"],
+    },
+    "parsl.executors.base": {"ParslExecutor": "conveyor.executors.base:Executor"},
+    "parsl.executors.errors": _names(
+        "conveyor.errors",
+        "ExecutorError BadStateException UnsupportedFeatureError InvalidResourceSpecification ScalingFailed BadMessage",
+    ),
+    "parsl.executors.threads": {"ThreadPoolExecutor": _CORE["ThreadPoolExecutor"]},
+    "parsl.executors.high_throughput": {},
+    "parsl.executors.high_throughput.executor": {
+        "HighThroughputExecutor": _CORE["HighThroughputExecutor"]
+    },
+    "parsl.executors.high_throughput.errors": _names(
+        "conveyor.errors", "ManagerLost VersionMismatch WorkerLost CommandClientTimeoutError"
+    ),
+    "parsl.jobs": {},
+    "parsl.jobs.states": _names("conveyor.providers.states", "JobState JobStatus TERMINAL_STATES"),
+    "parsl.launchers": {n: f"conveyor.launchers:{n}" for n in _LAUNCHERS},
+    "parsl.providers": {
+        "LocalProvider": "conveyor.providers.local:LocalProvider",
+        "SlurmProvider": "conveyor.providers.slurm.provider:SlurmProvider",
+    },
+    "parsl.log_utils": _names(
+        "conveyor.log_utils", "set_stream_logger set_file_logger DEFAULT_FORMAT"
+    ),
+    "parsl.serialize": {},
+    "parsl.serialize.errors": _names("conveyor.errors", "SerializationError DeserializationError"),
+    "parsl.utils": _names("conveyor.utils", "get_all_checkpoints get_last_checkpoint"),
+    "parsl.version": {"VERSION": "conveyor.version:VERSION"},
+}
+
+#: Parsl names conveyor does not provide, per module (importing one is a clear ImportError)
+LACKING: Mapping[str, frozenset[str]] = {
+    "parsl": frozenset({"WorkQueueExecutor", "RadicalPilotExecutor", "MonitoringHub"}),
+    "parsl.executors": frozenset(
+        {
+            "WorkQueueExecutor",
+            "FluxExecutor",
+            "GlobusComputeExecutor",
+            "MPIExecutor",
+            "TaskVineExecutor",
+        }
+    ),
+    "parsl.providers": frozenset(
+        {
+            "AWSProvider",
+            "AzureProvider",
+            "CondorProvider",
+            "GoogleCloudProvider",
+            "GridEngineProvider",
+        }
+        | {"KubernetesProvider", "LSFProvider", "PBSProProvider", "TorqueProvider"}
+    ),
+    "parsl.app.errors": frozenset({"RemoteExceptionWrapper", "wrap_error"}),
+    "parsl.dataflow.memoization": frozenset({"CheckpointCommand", "make_hash"}),
+    "parsl.serialize.errors": frozenset({"DeserializerPluginError"}),
+    "parsl.utils": frozenset(
+        {"Timer", "AutoCancelTimer", "RepresentationMixin", "execute_wait", "wait_for_file"}
+    ),
+}
+
+
+class States:
+    """Parsl's ``States`` names for conveyor's task states (those conveyor has)."""
+
+    pending = TaskState.PENDING
+    launched = TaskState.LAUNCHED
+    joining = TaskState.JOINING
+    exec_done = TaskState.EXEC_DONE
+    memo_done = TaskState.MEMO_DONE
+    failed = TaskState.FAILED
+    dep_fail = TaskState.DEP_FAILED
+
+
+FINAL_STATES = [TaskState.EXEC_DONE, TaskState.MEMO_DONE, TaskState.FAILED, TaskState.DEP_FAILED]
+FINAL_FAILURE_STATES = [TaskState.FAILED, TaskState.DEP_FAILED]
+
+
+class DataFlowKernelLoader:
+    """Parsl's loader class, as static methods over :mod:`conveyor.kernel.current`."""
+
+    @staticmethod
+    def load(config: object = None) -> object:
+        """See ``conveyor.load``."""
+        from conveyor.kernel.current import load
+
+        return load(config)  # type: ignore[arg-type]
+
+    @staticmethod
+    def dfk() -> object:
+        """See ``conveyor.dfk``."""
+        from conveyor.kernel.current import dfk
+
+        return dfk()
+
+    @staticmethod
+    def clear() -> None:
+        """See ``conveyor.clear``."""
+        from conveyor.kernel.current import clear
+
+        clear()
+
+    @staticmethod
+    def wait_for_current_tasks() -> None:
+        """See ``conveyor.wait_for_current_tasks``."""
+        from conveyor.kernel.current import wait_for_current_tasks
+
+        wait_for_current_tasks()
+
+
+def resolve(target: str) -> object:
+    """Import ``"module:attr"`` and return the attribute."""
+    import importlib
+
+    module, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def install() -> None:
+    """Serve ``import parsl...`` from conveyor for the rest of this process."""
+    from conveyor.importhook import install as _install
+
+    _install()
