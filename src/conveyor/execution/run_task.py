@@ -1,0 +1,82 @@
+"""run_task: the single implementation that runs one task from its serialized form.
+
+Data path position: pool worker (step 7) -> ``run_task`` -> ``(ok, payload)`` back to the
+manager. The payload is a serialized value, or a serialized exception of its original
+type with a RemoteTraceback ``__cause__`` naming the worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from conveyor.errors import ConveyorError, SerializationError
+from conveyor.execution.outcome import attach_remote_traceback
+from conveyor.serialize.facade import deserialize, serialize
+
+__all__ = ["FunctionCache", "error_payload", "pack_call", "run_task", "unpack_error"]
+
+
+class FunctionCache:
+    """Deserialized functions by content hash, so each is unpickled once per worker."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self._fns: dict[bytes, Callable[..., Any]] = {}
+        self.limit = limit
+
+    def get(self, fn_hash: bytes, fn_bytes: bytes) -> Callable[..., Any]:
+        """The function for ``fn_hash``, deserializing ``fn_bytes`` on first sight."""
+        fn = self._fns.get(fn_hash)
+        if fn is None:
+            if not fn_bytes:
+                raise LookupError(f"function {fn_hash.hex()} was never sent to this worker")
+            fn = deserialize(fn_bytes)
+            if len(self._fns) >= self.limit:
+                self._fns.pop(next(iter(self._fns)))
+            self._fns[fn_hash] = fn
+        return fn
+
+
+def pack_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+    """Serialize the arguments of one call."""
+    return serialize((args, kwargs), "task arguments")
+
+
+def run_task(cache: FunctionCache, fn_hash: bytes, fn_bytes: bytes, args_bytes: bytes, origin: str) -> tuple[bool, bytes]:
+    """Run one task; never raises (errors become an error payload)."""
+    try:
+        fn = cache.get(fn_hash, fn_bytes)
+        args, kwargs = deserialize(args_bytes)
+        value = fn(*args, **kwargs)
+    except BaseException as exc:  # noqa: BLE001 - every failure is reported to the client
+        return False, _error_payload(exc, origin)
+    try:
+        return True, serialize(value, "task result")
+    except SerializationError as exc:
+        return False, _error_payload(exc, origin)
+
+
+def _error_payload(exc: BaseException, origin: str) -> bytes:
+    """Serialize ``(exception, RemoteTraceback)``: pickle drops ``__cause__``, so it travels beside."""
+    attach_remote_traceback(exc, origin)
+    cause = exc.__cause__
+    try:
+        return serialize((exc, cause))
+    except SerializationError:
+        replacement = SerializationError(f"exception {type(exc).__name__}: {exc} (unpicklable)")
+        return serialize((replacement, cause))
+
+
+def error_payload(exc: BaseException) -> bytes:
+    """The payload of an error raised outside a task (e.g. WorkerLost by the manager)."""
+    return serialize((exc, None))
+
+
+def unpack_error(value: object) -> BaseException:
+    """Rebuild the exception of an error payload, with its RemoteTraceback as ``__cause__``."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], BaseException):
+        exc, cause = value
+        if cause is not None:
+            exc.__cause__ = cause
+        return exc
+    return ConveyorError(f"malformed error payload: {value!r}")

@@ -1,0 +1,1 @@
+"""HighThroughputExecutor: client -> interchange -> process worker pools over ZeroMQ."""

@@ -1,0 +1,174 @@
+"""The HTEX client, in the user's process: batches tasks to the interchange, completes futures.
+
+    kernel thread --submit()--> deque + wake pipe --> I/O thread --DEALER--> interchange
+    interchange --Results / ManagerLost--> I/O thread --> Future.set_result / set_exception
+
+The caller's thread only appends to a deque (and writes one wake byte when the I/O thread
+sleeps): no ZeroMQ call, no lock. The I/O thread owns the socket, sends everything queued
+as one Submit message, and also watches the interchange process: if it dies, every
+outstanding future fails with BrokenHtex at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, InvalidStateError
+from typing import Any
+
+import zmq
+
+from conveyor.errors import BrokenHtex, ManagerLost
+from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.transport import connect_url, secure_client
+from conveyor.execution.run_task import unpack_error
+from conveyor.serialize.facade import deserialize
+
+__all__ = ["HtexClient"]
+
+logger = logging.getLogger(__name__)
+
+
+class HtexClient:
+    """Owns the client socket and the I/O thread; completes futures in ``futures``."""
+
+    def __init__(self, address: str, port: int, identity: bytes, cert_dir: str, alive: Callable[[], bool]) -> None:
+        self.ctx = zmq.Context()
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.identity = identity
+        self.sock.linger = 0
+        secure_client(self.sock, cert_dir)
+        self.sock.connect(connect_url(address, port))
+        self.alive = alive
+        self.futures: dict[int, Future[Any]] = {}
+        self.outbox: deque[list[Any]] = deque()
+        self.controls: deque[p.Message] = deque()
+        self.stats_waiters: deque[Future[dict[str, Any]]] = deque()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_w, False)
+        self._sleeping = False
+        self._stop = False
+        self.broken: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="conveyor-htex-client", daemon=True)
+        self.thread.start()
+
+    # --- called from other threads --------------------------------------------------
+
+    def submit(self, fut: Future[Any], item: list[Any]) -> None:
+        """Queue one task ``[task_id, priority, fn_hash, fn_bytes, args]``."""
+        self.futures[item[0]] = fut
+        self.outbox.append(item)
+        self._wake()
+
+    def control(self, msg: p.Message) -> None:
+        """Queue a control message (drain, shutdown)."""
+        self.controls.append(msg)
+        self._wake()
+
+    def statistics(self, timeout: float = 5.0) -> dict[str, Any]:
+        """Ask the interchange for its counters."""
+        waiter: Future[dict[str, Any]] = Future()
+        self.stats_waiters.append(waiter)
+        self.control(p.StatsRequest())
+        return waiter.result(timeout)
+
+    def _wake(self) -> None:
+        if self._sleeping:
+            self._sleeping = False
+            try:
+                os.write(self._wake_w, b"x")
+            except BlockingIOError:
+                pass
+
+    def close(self) -> None:
+        """Stop the I/O thread and close the socket."""
+        self._stop = True
+        self._sleeping = True
+        self._wake()
+        self.thread.join()
+        self.ctx.destroy(linger=0)
+        os.close(self._wake_r)
+        os.close(self._wake_w)
+
+    # --- the I/O thread -------------------------------------------------------------
+
+    def _run(self) -> None:
+        poller = zmq.Poller()
+        poller.register(self.sock, zmq.POLLIN)
+        poller.register(self._wake_r, zmq.POLLIN)
+        try:
+            while not self._stop:
+                self._sleeping = True
+                if self.outbox or self.controls:
+                    self._sleeping = False
+                ready = dict(poller.poll(200 if self._sleeping else 0))
+                self._sleeping = False
+                if self._wake_r in ready:
+                    os.read(self._wake_r, 4096)
+                self._send_queued()
+                if self.sock in ready:
+                    self._receive()
+                if not self.alive():
+                    self.fail_all(BrokenHtex("the HTEX interchange process died; no task can complete"))
+                    return
+        except Exception as exc:  # noqa: BLE001 - every future learns about it
+            logger.exception("HTEX client I/O thread failed")
+            self.fail_all(BrokenHtex(f"HTEX client failed: {exc!r}"))
+
+    def _send_queued(self) -> None:
+        while self.controls:
+            self.sock.send(p.encode(self.controls.popleft()))
+        if self.outbox:
+            batch = []
+            pop = self.outbox.popleft
+            while self.outbox and len(batch) < 4096:
+                batch.append(pop())
+            self.sock.send(p.encode(p.Submit(batch)))
+            if self.outbox:
+                self._sleeping = False
+
+    def _receive(self) -> None:
+        for _ in range(1000):
+            try:
+                frame = self.sock.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            msg = p.decode(frame)
+            if isinstance(msg, p.Results):
+                self._complete(msg.results)
+            elif isinstance(msg, p.ManagerLost):
+                for task_id in msg.task_ids:
+                    self._settle(task_id, ManagerLost(msg.manager_id, msg.hostname), False)
+            elif isinstance(msg, p.StatsReply) and self.stats_waiters:
+                self.stats_waiters.popleft().set_result(msg.stats)
+
+    def _complete(self, items: list[list[Any]]) -> None:
+        for task_id, ok, payload in items:
+            try:
+                value = deserialize(payload)
+                if not ok:
+                    value = unpack_error(value)
+            except Exception as exc:  # noqa: BLE001 - becomes the task's error
+                value, ok = exc, False
+            self._settle(task_id, value, ok)
+
+    def _settle(self, task_id: int, value: Any, ok: bool) -> None:
+        fut = self.futures.pop(task_id, None)
+        if fut is None:
+            return
+        try:
+            if ok:
+                fut.set_result(value)
+            else:
+                fut.set_exception(value)
+        except InvalidStateError:
+            pass
+
+    def fail_all(self, error: BaseException) -> None:
+        """Fail every outstanding future with ``error`` (the executor is broken)."""
+        self.broken = error
+        for task_id in list(self.futures):
+            self._settle(task_id, error, False)

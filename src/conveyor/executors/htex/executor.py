@@ -1,0 +1,258 @@
+"""HighThroughputExecutor: Parsl's HTEX API over conveyor's client, interchange and pools.
+
+    start():  keys -> interchange process (ports on its stdout) -> client I/O thread
+              -> BlockManager submits init_blocks pools through the provider
+    submit(): serialize (function once, by content hash) -> client queue -> Future
+    shutdown(): client says stop -> blocks cancelled -> interchange reaped -> futures failed
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, wait
+from typing import Any
+
+from conveyor.errors import BrokenHtex, ConfigurationError, InvalidResourceSpecification
+from conveyor.execution.run_task import pack_call
+from conveyor.executors.base import Executor, ExecutorStatistics
+from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
+from conveyor.executors.blocks.manager import BlockManager
+from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.client import HtexClient
+from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
+from conveyor.executors.htex.transport import generate_keys
+from conveyor.providers.base import ExecutionProvider
+from conveyor.serialize.facade import serialize
+
+__all__ = ["HighThroughputExecutor"]
+
+_ALLOWED_SPEC = {"priority"}
+
+
+class HighThroughputExecutor(Executor):
+    """Run tasks on process worker pools started in blocks by a provider.
+
+    Accepts Parsl's keyword names (``max_workers_per_node``, ``heartbeat_period``,
+    ``encrypted``, ...), or ``options=HtexOptions(...)``.
+    """
+
+    def __init__(self, label: str = "HighThroughputExecutor", provider: ExecutionProvider | None = None,
+                 *, options: HtexOptions | None = None, storage_access: list[Any] | None = None,
+                 working_dir: str | None = None, **parsl_kwargs: Any) -> None:
+        super().__init__()
+        if options is not None and parsl_kwargs:
+            raise ConfigurationError("give either options= or Parsl keyword arguments, not both")
+        self.label = label
+        self.options = options or from_parsl_kwargs(parsl_kwargs)
+        if provider is None:
+            from conveyor.providers.local import LocalProvider
+
+            provider = LocalProvider()
+        self.provider = provider
+        self.storage_access = storage_access
+        self.working_dir = working_dir
+        self.block_options = BlockOptions(strategy=None)
+        self._client: HtexClient | None = None
+        self._interchange: subprocess.Popen[bytes] | None = None
+        self._blocks: BlockManager | None = None
+        self._ids = iter(range(1 << 62))
+        self._fn_hashes: dict[Any, bytes] = {}
+        self._sent: set[bytes] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.cert_dir = ""
+        self.worker_port = 0
+
+    def configure_scaling(self, *, strategy: str | None, strategy_period: float, max_idletime: float) -> None:
+        """Called by the kernel before start with Config's scaling settings."""
+        self.block_options = BlockOptions(strategy, float(strategy_period), float(max_idletime))
+
+    # --- start ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the interchange, the client and the first blocks."""
+        base = os.path.join(self.run_dir, self.label)
+        os.makedirs(base, exist_ok=True)
+        if self.options.encrypted:
+            self.cert_dir = os.path.join(base, "certificates")
+            generate_keys(self.cert_dir)
+        identity = os.urandom(12).hex()
+        ports = self._start_interchange(base, identity)
+        self.worker_port = ports["worker_port"]
+        ix = self._interchange
+        assert ix is not None
+        self._client = HtexClient(self.options.interchange.loopback_address, ports["client_port"], identity.encode(), self.cert_dir, lambda: ix.poll() is None)
+        self.provider.script_dir = os.path.join(base, "blocks")
+        self._blocks = BlockManager(self.provider, self, self.launch_command, label=self.label, options=self.block_options)
+        self._blocks.start()
+
+    def _start_interchange(self, base: str, identity: str) -> dict[str, int]:
+        ix = self.options.interchange
+        cfg = {
+            "client_identity": identity, "address": ix.address or "0.0.0.0" if ix.address else ix.loopback_address,
+            "worker_port": ix.worker_ports[0] if ix.worker_ports else 0,
+            "port_range": list(ix.worker_port_range), "heartbeat_period": ix.heartbeat_period,
+            "heartbeat_threshold": ix.heartbeat_threshold, "cert_dir": self.cert_dir,
+            "parent_pid": os.getpid(), "log_file": os.path.join(base, "interchange.log"),
+        }
+        with open(os.path.join(base, "interchange.stderr"), "ab") as err:
+            proc = subprocess.Popen([sys.executable, "-m", "conveyor.executors.htex.interchange"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        self._interchange = proc
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps(cfg).encode() + b"\n")
+        proc.stdin.close()
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        line = proc.stdout.readline() if ready else b""
+        if not line:
+            proc.kill()
+            raise BrokenHtex(f"interchange did not start; see {base}/interchange.stderr")
+        return dict(json.loads(line))
+
+    def launch_command(self, block_id: str) -> str:
+        """The pool command line for one block."""
+        ix, pool = self.options.interchange, self.options.pool
+        addresses = ix.address or ix.loopback_address
+        spec = p.PoolLaunchSpec(
+            addresses=addresses, port=self.worker_port, block_id=block_id,
+            max_workers=pool.max_workers_per_node or 0, cores_per_worker=pool.cores_per_worker,
+            mem_per_worker=pool.mem_per_worker or 0.0, prefetch_capacity=pool.prefetch_capacity,
+            heartbeat_period=ix.heartbeat_period, heartbeat_threshold=ix.heartbeat_threshold,
+            cert_dir=self.cert_dir, logdir=pool.worker_logdir_root or os.path.join(self.run_dir, self.label, "pools"),
+            debug=pool.worker_debug, cpu_affinity=pool.cpu_affinity, accelerators=",".join(self.options.accelerators),
+            drain_period=pool.drain_period or 0.0,
+        )
+        program = pool.launch_cmd or f"{sys.executable} -m conveyor.executors.htex.pool"
+        return spec.to_command(program)
+
+    # --- submit -------------------------------------------------------------------------
+
+    def submit(self, func: Callable[..., Any], resource_specification: dict[str, Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        """Queue ``func(*args, **kwargs)`` for a worker; return its future."""
+        client = self._client
+        if self._closed or client is None:
+            raise RuntimeError(f"cannot submit to executor {self.label!r}: not running (shut down or not started)")
+        if resource_specification:
+            bad = set(resource_specification) - _ALLOWED_SPEC
+            if bad:
+                raise InvalidResourceSpecification(bad, f"HTEX accepts only {sorted(_ALLOWED_SPEC)} in a resource specification, not {sorted(bad)}")
+        fut: Future[Any] = Future()
+        if client.broken is not None:
+            fut.set_exception(client.broken)
+            return fut
+        fn_hash, fn_bytes = self._function(func)
+        priority = int(resource_specification.get("priority", 0)) if resource_specification else 0
+        client.submit(fut, [next(self._ids), priority, fn_hash, fn_bytes, pack_call(args, kwargs)])
+        return fut
+
+    def _function(self, func: Callable[..., Any]) -> tuple[bytes, bytes]:
+        try:
+            fn_hash = self._fn_hashes.get(func)
+        except TypeError:
+            fn_hash = None
+        if fn_hash is not None:
+            return fn_hash, b""
+        blob = serialize(func, getattr(func, "__name__", "function"))
+        fn_hash = hashlib.blake2b(blob, digest_size=16).digest()
+        with self._lock:
+            first = fn_hash not in self._sent
+            self._sent.add(fn_hash)
+        try:
+            self._fn_hashes[func] = fn_hash
+        except TypeError:
+            pass
+        return fn_hash, blob if first else b""
+
+    # --- ExecutorHooks for the BlockManager --------------------------------------------
+
+    def load(self) -> ExecutorLoad:
+        """Load snapshot for scaling decisions."""
+        stats = self._client.statistics() if self._client else {}
+        blocks = stats.get("blocks", {})
+        return ExecutorLoad(
+            outstanding=len(self._client.futures) if self._client else 0,
+            workers_per_node=self.options.pool.max_workers_per_node or 1,
+            connected_workers={b: v["workers"] for b, v in blocks.items()},
+        )
+
+    def drain_blocks(self, block_ids: list[str]) -> None:
+        """Ask the interchange to drain the pools of these blocks."""
+        if self._client is not None:
+            self._client.control(p.DrainBlocks(list(block_ids)))
+
+    def block_failed(self, block_id: str, message: str) -> None:
+        """A block ended; its pools' tasks are failed by heartbeat expiry (ManagerLost)."""
+
+    def set_broken(self, message: str) -> None:
+        """Blocks cannot be started: fail all pending tasks with the provider's message."""
+        if self._client is not None:
+            self._client.fail_all(BrokenHtex(f"executor {self.label}: {message}"))
+
+    # --- status and shutdown --------------------------------------------------------------
+
+    def statistics(self) -> ExecutorStatistics:
+        """Outstanding tasks, connected workers, blocks."""
+        client = self._client
+        stats = client.statistics() if client is not None and client.broken is None and not self._closed else {}
+        blocks = self._blocks.statistics() if self._blocks else None
+        return ExecutorStatistics(self.label, outstanding=len(client.futures) if client else 0,
+                                  completed=int(stats.get("completed", 0)), connected_workers=int(stats.get("workers", 0)),
+                                  extra={"managers": stats.get("managers", 0), "blocks": blocks})
+
+    def connected_workers(self) -> int:
+        """Workers of all registered pools."""
+        return self.statistics().connected_workers
+
+    @property
+    def bad_state_is_set(self) -> bool:
+        """True once the interchange died or blocks could not start."""
+        return self._client is not None and self._client.broken is not None
+
+    @property
+    def executor_exception(self) -> BaseException | None:
+        """Why the executor is broken, if it is."""
+        return self._client.broken if self._client else None
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop pools, interchange and client; fail whatever is still pending. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        client = self._client
+        if client is not None:
+            pending = list(client.futures.values())
+            if cancel_futures:
+                for f in pending:
+                    f.cancel()
+            elif wait and client.broken is None:
+                _wait_all(pending)
+            client.control(p.ClientShutdown())
+        if self._blocks is not None:
+            self._blocks.shutdown()
+        self._stop_interchange()
+        if client is not None:
+            client.fail_all(BrokenHtex(f"executor {self.label} was shut down before the task finished"))
+            client.close()
+
+    def _stop_interchange(self) -> None:
+        proc = self._interchange
+        if proc is None:
+            return
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def _wait_all(futures: list[Future[Any]]) -> None:
+    wait(futures)

@@ -1,0 +1,1 @@
+"""The interchange: a broker process matching queued tasks with worker pools."""

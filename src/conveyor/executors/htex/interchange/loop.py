@@ -1,0 +1,159 @@
+"""The interchange's socket loop: poll -> decode -> BrokerState -> encode -> send.
+
+    client DEALER --tcp--> [client ROUTER]  interchange  [pool ROUTER] <--tcp-- pool DEALERs
+
+Only the client identity given at start-up is served on the client socket; unknown
+peers, undecodable frames and messages out of place are logged and dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import zmq
+
+from conveyor.errors import ProtocolError
+from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.interchange.state import CLIENT, BrokerState, Outbox
+from conveyor.executors.htex.lifeline import parent_alive
+from conveyor.executors.htex.transport import bind_in_range, secure_server
+
+__all__ = ["InterchangeConfig", "Interchange"]
+
+logger = logging.getLogger("conveyor.interchange")
+_BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class InterchangeConfig:
+    """Start-up settings, sent by the executor on the interchange's stdin as JSON."""
+
+    client_identity: str
+    address: str = "127.0.0.1"
+    client_port: int = 0
+    worker_port: int = 0
+    port_range: tuple[int, int] = (54000, 56000)
+    heartbeat_period: float = 30.0
+    heartbeat_threshold: float = 120.0
+    cert_dir: str = ""
+    parent_pid: int = 0
+
+
+class Interchange:
+    """Owns the two ROUTER sockets and the broker state; ``run()`` until shutdown."""
+
+    def __init__(self, cfg: InterchangeConfig) -> None:
+        self.cfg = cfg
+        self.ctx = zmq.Context()
+        self.client = self._router(cfg.client_port)
+        self.pools = self._router(cfg.worker_port)
+        self.client_id = cfg.client_identity.encode()
+        self.state = BrokerState(cfg.heartbeat_threshold)
+        self.running = True
+
+    def _router(self, port: int) -> zmq.Socket:  # type: ignore[type-arg]
+        sock = self.ctx.socket(zmq.ROUTER)
+        sock.linger = 0
+        sock.router_mandatory = False
+        secure_server(sock, self.cfg.cert_dir)
+        bind_in_range(sock, self.cfg.address, self.cfg.port_range, port or None)
+        return sock
+
+    def ports(self) -> tuple[int, int]:
+        """The bound (client, worker) ports."""
+        return (_port(self.client), _port(self.pools))
+
+    def run(self) -> None:
+        """Serve until the client says stop or disappears."""
+        poller = zmq.Poller()
+        poller.register(self.client, zmq.POLLIN)
+        poller.register(self.pools, zmq.POLLIN)
+        period = min(self.cfg.heartbeat_period, 1.0)
+        next_tick = time.monotonic() + period
+        try:
+            while self.running:
+                ready = dict(poller.poll(max(next_tick - time.monotonic(), 0) * 1000))
+                if self.client in ready:
+                    self._drain(self.client, self._from_client)
+                if self.pools in ready:
+                    self._drain(self.pools, self._from_pool)
+                self._send(self.state.dispatch(time.monotonic()))
+                if time.monotonic() >= next_tick:
+                    next_tick = time.monotonic() + period
+                    self._tick()
+        finally:
+            self._stop_pools()
+            self.ctx.destroy(linger=0)
+
+    def _drain(self, sock: zmq.Socket, handler: object) -> None:  # type: ignore[type-arg]
+        for _ in range(_BATCH):
+            try:
+                frames = sock.recv_multipart(zmq.NOBLOCK, copy=True)
+            except zmq.Again:
+                return
+            if len(frames) != 2:
+                logger.warning("dropped a message of %d frames", len(frames))
+                continue
+            try:
+                handler(frames[0], p.decode(frames[1]))  # type: ignore[operator]
+            except ProtocolError as exc:
+                logger.warning("dropped a malformed message from %r: %s", frames[0][:16], exc)
+
+    def _from_client(self, identity: bytes, msg: p.Message) -> None:
+        if identity != self.client_id:
+            logger.warning("dropped a message from unknown client %r", identity[:16])
+            return
+        if isinstance(msg, p.Submit):
+            self.state.submit(msg.tasks)
+        elif isinstance(msg, p.StatsRequest):
+            self._send([(CLIENT, p.StatsReply(self.state.statistics(time.monotonic())))])
+        elif isinstance(msg, p.DrainBlocks):
+            self._send(self.state.drain(msg.blocks))
+        elif isinstance(msg, p.ClientShutdown):
+            self.running = False
+        else:
+            logger.warning("dropped %s: not a client message", type(msg).__name__)
+
+    def _from_pool(self, manager_id: bytes, msg: p.Message) -> None:
+        now = time.monotonic()
+        if isinstance(msg, p.Register):
+            self._send(self.state.register(manager_id, msg.info, now))
+            return
+        if not self.state.heard_from(manager_id, now):
+            logger.warning("message %s from unregistered pool %r: told to shut down", type(msg).__name__, manager_id)
+            self._send([(manager_id, p.Shutdown())])
+            return
+        if isinstance(msg, p.Results):
+            self._send(self.state.results(manager_id, msg.results, now))
+        elif isinstance(msg, p.Drained):
+            self._send(self.state.lose(manager_id, "drained"))
+        elif not isinstance(msg, p.Heartbeat):
+            logger.warning("dropped %s: not a pool message", type(msg).__name__)
+
+    def _tick(self) -> None:
+        if self.cfg.parent_pid and not parent_alive(self.cfg.parent_pid):
+            logger.warning("client process is gone; interchange exits")
+            self.running = False
+            return
+        beat = p.encode(p.Heartbeat())
+        for manager_id in list(self.state.managers):
+            self.pools.send_multipart([manager_id, beat])
+        self._send(self.state.expire(time.monotonic()))
+
+    def _send(self, out: Outbox) -> None:
+        for dest, msg in out:
+            sock, ident = (self.client, self.client_id) if dest == CLIENT else (self.pools, dest)
+            sock.send_multipart([ident, p.encode(msg)])
+
+    def _stop_pools(self) -> None:
+        stop = p.encode(p.Shutdown())
+        for manager_id in list(self.state.managers):
+            self.pools.send_multipart([manager_id, stop])
+
+
+def _port(sock: zmq.Socket) -> int:  # type: ignore[type-arg]
+    endpoint = sock.getsockopt(zmq.LAST_ENDPOINT).decode()
+    return int(endpoint.rsplit(":", 1)[1])
+

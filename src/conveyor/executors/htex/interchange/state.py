@@ -1,0 +1,203 @@
+"""Pure broker state of the interchange: task queue, managers, dispatch, expiry.
+
+No sockets and no clock of its own: the loop passes ``now`` in. Every method returns
+the messages to send as ``(destination, message)`` pairs, destination ``CLIENT`` or a
+manager id. Called by :mod:`conveyor.executors.htex.interchange.loop`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import platform
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from conveyor.executors.htex import protocol as p
+from conveyor.version import VERSION
+
+__all__ = ["CLIENT", "BrokerState", "ManagerInfo", "ManagerState", "expected_versions"]
+
+logger = logging.getLogger(__name__)
+CLIENT = b""
+Outbox = list[tuple[bytes, p.Message]]
+
+
+class ManagerState(Enum):
+    """Life of one connected pool, as the interchange sees it."""
+
+    #: registered, accepting tasks
+    ACTIVE = "active"
+    #: asked to drain: gets no new tasks
+    DRAINING = "draining"
+    #: missed heartbeats, drained or exited; its tasks were reported (terminal)
+    GONE = "gone"
+
+
+MANAGER_TRANSITIONS = {
+    ManagerState.ACTIVE: frozenset({ManagerState.DRAINING, ManagerState.GONE}),
+    ManagerState.DRAINING: frozenset({ManagerState.GONE}),
+    ManagerState.GONE: frozenset(),
+}
+
+
+def expected_versions() -> dict[str, Any]:
+    """What a pool must match to register."""
+    return {"protocol": p.PROTOCOL_VERSION, "python": "%d.%d" % sys.version_info[:2], "conveyor": VERSION}
+
+
+@dataclass(slots=True)
+class ManagerInfo:
+    """One registered pool."""
+
+    manager_id: bytes
+    hostname: str
+    block_id: str
+    capacity: int
+    workers: int
+    last_heard: float
+    state: ManagerState = ManagerState.ACTIVE
+    in_flight: set[int] = field(default_factory=set)
+    #: function hashes this pool has already received
+    known_functions: set[bytes] = field(default_factory=set)
+    idle_since: float | None = None
+
+    @property
+    def free(self) -> int:
+        """Task slots this manager can take now."""
+        return self.capacity - len(self.in_flight) if self.state is ManagerState.ACTIVE else 0
+
+
+class BrokerState:
+    """Queue + managers; decides dispatch and expiry. Thread-free and socket-free."""
+
+    def __init__(self, heartbeat_threshold: float) -> None:
+        self.threshold = heartbeat_threshold
+        self.queue: list[tuple[int, int, int]] = []  # (priority, seq, task_id)
+        self.tasks: dict[int, tuple[bytes, bytes]] = {}  # task id -> (fn hash, args)
+        self.functions: dict[bytes, bytes] = {}
+        self.managers: dict[bytes, ManagerInfo] = {}
+        self._seq = itertools.count()
+        self.completed = 0
+
+    # --- client side ---------------------------------------------------------------
+
+    def submit(self, tasks: Iterable[list[Any]]) -> None:
+        """Queue tasks from the client (items as in ``protocol.Submit``)."""
+        for task_id, priority, fn_hash, fn_bytes, args in tasks:
+            if fn_bytes:
+                self.functions[fn_hash] = fn_bytes
+            self.tasks[task_id] = (fn_hash, args)
+            heapq.heappush(self.queue, (priority, next(self._seq), task_id))
+
+    def dispatch(self, now: float) -> Outbox:
+        """Hand queued tasks to managers with free slots, most free first."""
+        out: Outbox = []
+        if not self.queue:
+            return out
+        for mgr in sorted(self.managers.values(), key=lambda m: -m.free):
+            free = mgr.free
+            if free <= 0 or not self.queue:
+                continue
+            batch = []
+            while free and self.queue:
+                _, _, task_id = heapq.heappop(self.queue)
+                fn_hash, args = self.tasks.pop(task_id)
+                fn_bytes = b""
+                if fn_hash not in mgr.known_functions:
+                    fn_bytes = self.functions.get(fn_hash, b"")
+                    mgr.known_functions.add(fn_hash)
+                batch.append([task_id, fn_hash, fn_bytes, args])
+                mgr.in_flight.add(task_id)
+                free -= 1
+            mgr.idle_since = None
+            out.append((mgr.manager_id, p.Tasks(batch)))
+        return out
+
+    # --- pool side -----------------------------------------------------------------
+
+    def register(self, manager_id: bytes, info: dict[str, Any], now: float) -> Outbox:
+        """Accept or refuse a pool's registration (version check)."""
+        expected = expected_versions()
+        got = {k: info.get(k) for k in expected}
+        if got != expected:
+            reason = f"version mismatch: interchange has {expected}, pool has {got}"
+            logger.warning("refusing pool %r: %s", manager_id, reason)
+            return [(manager_id, p.RegisterAck(False, reason))]
+        try:
+            workers = int(info["workers"])
+            capacity = workers + int(info.get("prefetch", 0))
+            hostname, block = str(info.get("hostname", "?")), str(info.get("block_id", ""))
+        except (KeyError, TypeError, ValueError):
+            return [(manager_id, p.RegisterAck(False, "registration lacks a valid worker count"))]
+        self.managers[manager_id] = ManagerInfo(manager_id, hostname, block, capacity, workers, now, idle_since=now)
+        logger.info("pool %r registered: host=%s block=%s workers=%d", manager_id, hostname, block, workers)
+        return [(manager_id, p.RegisterAck(True, ""))]
+
+    def heard_from(self, manager_id: bytes, now: float) -> bool:
+        """Note a message from a pool; False if it is not registered."""
+        mgr = self.managers.get(manager_id)
+        if mgr is None:
+            return False
+        mgr.last_heard = now
+        return True
+
+    def results(self, manager_id: bytes, items: list[list[Any]], now: float) -> Outbox:
+        """Results from a pool: free its slots, forward them to the client."""
+        mgr = self.managers.get(manager_id)
+        if mgr is not None:
+            for item in items:
+                mgr.in_flight.discard(item[0])
+            if not mgr.in_flight:
+                mgr.idle_since = now
+        self.completed += len(items)
+        return [(CLIENT, p.Results(items))]
+
+    def drain(self, block_ids: Iterable[str]) -> Outbox:
+        """Stop giving tasks to the pools of these blocks; ask them to drain."""
+        wanted = set(block_ids)
+        out: Outbox = []
+        for mgr in self.managers.values():
+            if mgr.block_id in wanted and mgr.state is ManagerState.ACTIVE:
+                mgr.state = ManagerState.DRAINING
+                out.append((mgr.manager_id, p.Drain()))
+        return out
+
+    def lose(self, manager_id: bytes, why: str) -> Outbox:
+        """Forget a pool; report its in-flight tasks to the client as ManagerLost."""
+        mgr = self.managers.pop(manager_id, None)
+        if mgr is None:
+            return []
+        mgr.state = ManagerState.GONE
+        logger.warning("pool %r on %s lost (%s); %d tasks in flight", manager_id, mgr.hostname, why, len(mgr.in_flight))
+        if not mgr.in_flight:
+            return []
+        return [(CLIENT, p.ManagerLost(sorted(mgr.in_flight), manager_id.hex(), mgr.hostname))]
+
+    def expire(self, now: float) -> Outbox:
+        """Lose every pool not heard from within the heartbeat threshold."""
+        out: Outbox = []
+        for manager_id in [m.manager_id for m in self.managers.values() if now - m.last_heard > self.threshold]:
+            out += self.lose(manager_id, "missed heartbeats")
+        return out
+
+    def statistics(self, now: float) -> dict[str, Any]:
+        """Counters for the client (and the scaling strategy)."""
+        blocks: dict[str, dict[str, Any]] = {}
+        for m in self.managers.values():
+            b = blocks.setdefault(m.block_id, {"workers": 0, "busy": 0, "idle_since": now})
+            b["workers"] += m.workers
+            b["busy"] += len(m.in_flight)
+            b["idle_since"] = max(b["idle_since"], m.idle_since) if m.idle_since is not None and b["busy"] == 0 else now
+        return {
+            "queued": len(self.queue),
+            "managers": len(self.managers),
+            "workers": sum(m.workers for m in self.managers.values()),
+            "completed": self.completed,
+            "host": platform.node(),
+            "blocks": blocks,
+        }

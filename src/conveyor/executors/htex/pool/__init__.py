@@ -1,0 +1,1 @@
+"""The process worker pool: one per node, one connection to the interchange."""

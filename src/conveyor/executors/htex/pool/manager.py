@@ -1,0 +1,239 @@
+"""The pool manager: one per node; one DEALER connection to the interchange.
+
+    interchange ROUTER <--tcp (CURVE)--> manager DEALER
+    manager --Pipe--> worker 0..N-1 (processes); results come back on the same pipes
+
+Registers with versions, takes task batches (up to workers + prefetch), gives each idle
+worker one task, returns results in batches, heartbeats both ways, replaces dead workers
+(their task fails with WorkerLost), drains on request, and exits when the interchange
+goes silent for longer than the heartbeat threshold.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import platform
+import socket
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import msgpack
+import zmq
+
+from conveyor.errors import WorkerLost
+from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.interchange.state import expected_versions
+from conveyor.executors.htex.pool.affinity import cpus_for_worker, worker_count, worker_environment
+from conveyor.executors.htex.pool.worker import worker_main
+from conveyor.executors.htex.transport import connect_url, secure_client
+from conveyor.execution.run_task import error_payload
+
+__all__ = ["Manager", "RegistrationRefused"]
+
+logger = logging.getLogger("conveyor.pool")
+
+
+class RegistrationRefused(Exception):
+    """The interchange refused this pool (e.g. version mismatch) or never answered."""
+
+
+@dataclass(slots=True)
+class WorkerSlot:
+    """One worker process and what it is running."""
+
+    rank: int
+    process: Any
+    conn: Connection
+    task: int | None = None
+    functions: set[bytes] = field(default_factory=set)
+
+
+class Manager:
+    """Runs one pool until shutdown, drain or loss of the interchange."""
+
+    def __init__(self, spec: p.PoolLaunchSpec) -> None:
+        self.spec = spec
+        self.hostname = socket.gethostname()
+        self.identity = os.urandom(8)
+        self.ctx = zmq.Context()
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.identity = self.identity
+        self.sock.linger = 0
+        secure_client(self.sock, spec.cert_dir)
+        self.mp = mp.get_context("spawn")
+        self.accelerators = [a for a in spec.accelerators.split(",") if a]
+        self.worker_count = _worker_count(spec, self.accelerators)
+        self.workers: list[WorkerSlot] = []
+        self.pending: deque[list[Any]] = deque()
+        self.functions: dict[bytes, bytes] = {}
+        self.results: list[list[Any]] = []
+        self.draining = False
+        self.running = True
+
+    # --- start-up -------------------------------------------------------------------
+
+    def connect(self) -> None:
+        """Connect, register and wait for the interchange's answer."""
+        url = None
+        for address in self.spec.addresses.split(","):
+            url = connect_url(address, self.spec.port)
+            self.sock.connect(url)
+        info = {**expected_versions(), "hostname": self.hostname, "block_id": self.spec.block_id,
+                "workers": self.worker_count, "prefetch": self.spec.prefetch_capacity,
+                "pid": os.getpid(), "platform": platform.platform()}
+        info.update({k: v for k, v in self.spec.extra.items() if k.startswith("override_")})
+        self.sock.send(p.encode(p.Register(info)))
+        if not self.sock.poll(self.spec.heartbeat_threshold * 1000):
+            raise RegistrationRefused(f"no answer from the interchange at {url} within {self.spec.heartbeat_threshold} s")
+        reply = p.decode(self.sock.recv())
+        if not isinstance(reply, p.RegisterAck) or not reply.ok:
+            raise RegistrationRefused(getattr(reply, "reason", f"unexpected {type(reply).__name__}"))
+
+    def start_workers(self) -> None:
+        """Start ``max_workers`` worker processes."""
+        self.workers = [self._spawn(rank) for rank in range(self.worker_count)]
+
+    def _spawn(self, rank: int) -> WorkerSlot:
+        mine, theirs = self.mp.Pipe(duplex=True)
+        cpus = cpus_for_worker(self.spec.cpu_affinity, rank, self.worker_count, sorted(os.sched_getaffinity(0)))
+        env = worker_environment(rank, self.accelerators)
+        proc = self.mp.Process(target=worker_main, args=(theirs, rank, env, cpus, self.spec.block_id), name=f"conveyor-worker-{rank}", daemon=True)
+        proc.start()
+        theirs.close()
+        return WorkerSlot(rank, proc, mine)
+
+    # --- main loop ------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Serve until told to stop, drained, or the interchange is gone."""
+        period = self.spec.heartbeat_period
+        last_heard = last_beat = time.monotonic()
+        while self.running:
+            poller = self._poller()
+            ready = dict(poller.poll(min(period, 1.0) * 1000))
+            now = time.monotonic()
+            if self.sock in ready:
+                last_heard = now
+                self._read_interchange()
+            self._read_workers(ready)
+            self._assign()
+            self._flush_results()
+            if now - last_beat >= period:
+                last_beat = now
+                self.sock.send(p.encode(p.Heartbeat()))
+            if now - last_heard > self.spec.heartbeat_threshold:
+                logger.error("interchange silent for %.1f s; pool exits", now - last_heard)
+                self.running = False
+            if self.draining and not self.pending and all(w.task is None for w in self.workers):
+                self.sock.send(p.encode(p.Drained()))
+                self.running = False
+
+    def _poller(self) -> zmq.Poller:
+        poller = zmq.Poller()
+        poller.register(self.sock, zmq.POLLIN)
+        for w in self.workers:
+            poller.register(w.conn.fileno(), zmq.POLLIN)
+            poller.register(w.process.sentinel, zmq.POLLIN)
+        return poller
+
+    def _read_interchange(self) -> None:
+        while True:
+            try:
+                frame = self.sock.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            try:
+                msg = p.decode(frame)
+            except Exception as exc:  # noqa: BLE001 - malformed input is dropped
+                logger.warning("dropped malformed message from interchange: %s", exc)
+                continue
+            self._on_message(msg)
+
+    def _on_message(self, msg: p.Message) -> None:
+        if isinstance(msg, p.Tasks):
+            for task in msg.tasks:
+                if task[2]:
+                    self.functions[task[1]] = task[2]
+                self.pending.append(task)
+        elif isinstance(msg, p.Drain):
+            self.draining = True
+        elif isinstance(msg, p.Shutdown):
+            self.running = False
+
+    def _read_workers(self, ready: dict[Any, int]) -> None:
+        for i, w in enumerate(self.workers):
+            if w.conn.fileno() in ready:
+                try:
+                    self.results.append(msgpack.unpackb(w.conn.recv_bytes()))
+                    w.task = None
+                except (EOFError, OSError):
+                    pass
+            if w.process.sentinel in ready and not w.process.is_alive():
+                self._replace(i, w)
+
+    def _replace(self, index: int, dead: WorkerSlot) -> None:
+        logger.warning("worker %d (pid %s) died with exit code %s", dead.rank, dead.process.pid, dead.process.exitcode)
+        if dead.task is not None:
+            error = WorkerLost(dead.rank, self.hostname)
+            self.results.append([dead.task, False, error_payload(error)])
+        dead.conn.close()
+        self.workers[index] = self._spawn(dead.rank)
+
+    def _assign(self) -> None:
+        for w in self.workers:
+            if not self.pending:
+                return
+            if w.task is None:
+                task_id, fn_hash, _, args = self.pending.popleft()
+                fn_bytes = b"" if fn_hash in w.functions else self.functions.get(fn_hash, b"")
+                w.functions.add(fn_hash)
+                w.task = task_id
+                w.conn.send_bytes(msgpack.packb([task_id, fn_hash, fn_bytes, args]))
+
+    def _flush_results(self) -> None:
+        if self.results:
+            batch, self.results = self.results, []
+            self.sock.send(p.encode(p.Results(batch)))
+
+    # --- shutdown -------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop workers and close the socket."""
+        for w in self.workers:
+            w.conn.close()
+        deadline = time.monotonic() + 2
+        for w in self.workers:
+            w.process.join(max(deadline - time.monotonic(), 0))
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+        self.ctx.destroy(linger=0)
+
+
+def main_loop(spec: p.PoolLaunchSpec) -> int:
+    """Connect, run and clean up; return the process exit code."""
+    manager = Manager(spec)
+    try:
+        manager.connect()
+    except (RegistrationRefused, Exception) as exc:  # noqa: BLE001 - reported on stderr
+        print(f"process_worker_pool: registration failed: {exc}", file=sys.stderr, flush=True)
+        manager.ctx.destroy(linger=0)
+        return 3
+    manager.start_workers()
+    try:
+        manager.run()
+    finally:
+        manager.close()
+    return 0
+
+
+def _worker_count(spec: p.PoolLaunchSpec, accelerators: list[str]) -> int:
+    cores = len(os.sched_getaffinity(0))
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return worker_count(spec.max_workers or None, cores, spec.cores_per_worker, mem_gb, spec.mem_per_worker or None, accelerators)

@@ -1,0 +1,281 @@
+"""Every message on the HTEX links, and nothing else: no sockets here.
+
+    client (user process)  <--ROUTER/DEALER-->  interchange  <--ROUTER/DEALER-->  pool (one per node)
+
+Each message is ONE ZeroMQ frame holding a msgpack array ``[tag, field, ...]``. User
+data (functions, arguments, results, exceptions) travels as opaque ``bytes`` fields made
+by :mod:`conveyor.serialize`; the interchange never deserializes them. :func:`decode`
+checks the tag, the field count and every field's type and raises
+:class:`~conveyor.errors.ProtocolError` on anything else, so garbage is dropped, never run.
+See docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import astuple, dataclass, field, fields
+from enum import IntEnum
+from typing import Any, ClassVar
+
+import msgpack
+
+from conveyor.errors import ProtocolError
+
+__all__ = ["PROTOCOL_VERSION", "Message", "PoolLaunchSpec", "Tag", "decode", "encode"]
+
+PROTOCOL_VERSION = 1
+
+
+class Tag(IntEnum):
+    """Message type codes (first element of every message)."""
+
+    SUBMIT = 1
+    CLIENT_SHUTDOWN = 3
+    STATS_REQUEST = 4
+    DRAIN_BLOCKS = 5
+    RESULTS = 10
+    MANAGER_LOST = 11
+    STATS_REPLY = 12
+    REGISTER = 20
+    HEARTBEAT = 21
+    DRAINED = 23
+    REGISTER_ACK = 30
+    TASKS = 31
+    DRAIN = 33
+    SHUTDOWN = 34
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """client -> interchange: tasks ``[task_id, priority, fn_hash, fn_bytes or b"", args_bytes]``."""
+
+    tag: ClassVar[Tag] = Tag.SUBMIT
+    tasks: list[list[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientShutdown:
+    """client -> interchange: stop everything and exit."""
+
+    tag: ClassVar[Tag] = Tag.CLIENT_SHUTDOWN
+
+
+@dataclass(frozen=True, slots=True)
+class StatsRequest:
+    """client -> interchange: ask for a StatsReply."""
+
+    tag: ClassVar[Tag] = Tag.STATS_REQUEST
+
+
+@dataclass(frozen=True, slots=True)
+class DrainBlocks:
+    """client -> interchange: drain the pools of these blocks (scale-in)."""
+
+    tag: ClassVar[Tag] = Tag.DRAIN_BLOCKS
+    blocks: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    """interchange -> client and pool -> interchange: ``[task_id, ok, payload]`` items."""
+
+    tag: ClassVar[Tag] = Tag.RESULTS
+    results: list[list[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class ManagerLost:
+    """interchange -> client: these tasks were in flight on a pool that stopped heartbeating."""
+
+    tag: ClassVar[Tag] = Tag.MANAGER_LOST
+    task_ids: list[int]
+    manager_id: str
+    hostname: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatsReply:
+    """interchange -> client: counters and per-block worker counts."""
+
+    tag: ClassVar[Tag] = Tag.STATS_REPLY
+    stats: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Register:
+    """pool -> interchange: first message of a pool; ``info`` has versions and sizes."""
+
+    tag: ClassVar[Tag] = Tag.REGISTER
+    info: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """pool <-> interchange: liveness, both ways."""
+
+    tag: ClassVar[Tag] = Tag.HEARTBEAT
+
+
+@dataclass(frozen=True, slots=True)
+class Drained:
+    """pool -> interchange: no task left, the pool is exiting."""
+
+    tag: ClassVar[Tag] = Tag.DRAINED
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterAck:
+    """interchange -> pool: registration accepted (``ok``) or refused with ``reason``."""
+
+    tag: ClassVar[Tag] = Tag.REGISTER_ACK
+    ok: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Tasks:
+    """interchange -> pool: ``[task_id, fn_hash, fn_bytes or b"", args_bytes]`` items."""
+
+    tag: ClassVar[Tag] = Tag.TASKS
+    tasks: list[list[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Drain:
+    """interchange -> pool: finish current tasks, take no more, then exit."""
+
+    tag: ClassVar[Tag] = Tag.DRAIN
+
+
+@dataclass(frozen=True, slots=True)
+class Shutdown:
+    """interchange -> pool: exit now."""
+
+    tag: ClassVar[Tag] = Tag.SHUTDOWN
+
+
+Message = (
+    Submit | ClientShutdown | StatsRequest | DrainBlocks | Results | ManagerLost | StatsReply
+    | Register | Heartbeat | Drained | RegisterAck | Tasks | Drain | Shutdown
+)
+_TYPES: dict[int, type[Any]] = {
+    cls.tag: cls
+    for cls in (Submit, ClientShutdown, StatsRequest, DrainBlocks, Results, ManagerLost, StatsReply,
+                Register, Heartbeat, Drained, RegisterAck, Tasks, Drain, Shutdown)
+}
+_ITEM_SHAPES: dict[int, tuple[type, ...]] = {
+    Tag.SUBMIT: (int, int, bytes, bytes, bytes),
+    Tag.TASKS: (int, bytes, bytes, bytes),
+    Tag.RESULTS: (int, bool, bytes),
+}
+_packer = msgpack.Packer(use_bin_type=True)
+
+
+def encode(msg: Message) -> bytes:
+    """One frame for ``msg``."""
+    return _packer.pack([msg.tag, *astuple(msg)])  # type: ignore[arg-type]
+
+
+def decode(frame: bytes) -> Message:
+    """Parse one frame; raise ProtocolError for anything that is not a valid message."""
+    try:
+        data = msgpack.unpackb(frame, raw=False, strict_map_key=True, use_list=True)
+    except Exception as exc:
+        raise ProtocolError(f"undecodable frame ({len(frame)} bytes): {exc}") from None
+    if not isinstance(data, list) or not data or not isinstance(data[0], int):
+        raise ProtocolError("frame is not a tagged message")
+    cls = _TYPES.get(data[0])
+    if cls is None:
+        raise ProtocolError(f"unknown message tag {data[0]}")
+    args = data[1:]
+    specs = fields(cls)
+    if len(args) != len(specs):
+        raise ProtocolError(f"{cls.__name__} needs {len(specs)} fields, got {len(args)}")
+    _check_fields(cls, args)
+    return cls(*args)  # type: ignore[no-any-return]
+
+
+_FIELD_TYPES: dict[str, type] = {"list": list, "dict": dict, "str": str, "bool": bool, "int": int}
+
+
+def _check_fields(cls: type[Any], args: list[Any]) -> None:
+    for spec, value in zip(fields(cls), args, strict=True):
+        expected = _FIELD_TYPES[str(spec.type).split("[")[0]]
+        if not isinstance(value, expected):
+            raise ProtocolError(f"{cls.__name__}.{spec.name} must be {expected.__name__}")
+    shape = _ITEM_SHAPES.get(cls.tag)
+    if shape is not None:
+        for item in args[0]:
+            if not isinstance(item, list) or len(item) != len(shape):
+                raise ProtocolError(f"{cls.__name__} item has the wrong shape")
+            if not all(isinstance(v, t) for v, t in zip(item, shape, strict=True)):
+                raise ProtocolError(f"{cls.__name__} item has a field of the wrong type")
+    if cls is ManagerLost and not all(isinstance(t, int) for t in args[0]):
+        raise ProtocolError("ManagerLost.task_ids must be ints")
+
+
+@dataclass(frozen=True, slots=True)
+class PoolLaunchSpec:
+    """Everything a worker pool needs to start, rendered into and parsed from its argv."""
+
+    addresses: str
+    port: int
+    block_id: str = "0"
+    #: 0 = as many as cores / cores_per_worker allow
+    max_workers: int = 0
+    cores_per_worker: float = 1.0
+    mem_per_worker: float = 0.0
+    prefetch_capacity: int = 0
+    heartbeat_period: float = 30.0
+    heartbeat_threshold: float = 120.0
+    cert_dir: str = ""
+    logdir: str = "."
+    debug: bool = False
+    cpu_affinity: str = "none"
+    accelerators: str = ""
+    drain_period: float = 0.0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def to_argv(self) -> list[str]:
+        """``--name value`` pairs for every field (bools as 0/1, extra as k=v)."""
+        argv: list[str] = []
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if spec.name == "extra":
+                for k, v in value.items():
+                    argv += ["--extra", f"{k}={v}"]
+                continue
+            argv += [f"--{spec.name.replace('_', '-')}", str(int(value) if isinstance(value, bool) else value)]
+        return argv
+
+    def to_command(self, program: str = "process_worker_pool") -> str:
+        """A shell command line running the pool."""
+        return " ".join([program, *(shlex.quote(a) for a in self.to_argv())])
+
+    @classmethod
+    def from_argv(cls, argv: list[str]) -> PoolLaunchSpec:
+        """Parse what :meth:`to_argv` produced; ValueError on anything else."""
+        if len(argv) % 2:
+            raise ValueError("pool arguments come in --name value pairs")
+        types = {f.name: f.type for f in fields(cls)}
+        values: dict[str, Any] = {"extra": {}}
+        for flag, raw in zip(argv[::2], argv[1::2], strict=True):
+            name = flag.removeprefix("--").replace("-", "_")
+            if not flag.startswith("--") or name not in types:
+                raise ValueError(f"unknown pool argument {flag}")
+            if name == "extra":
+                k, _, v = raw.partition("=")
+                values["extra"][k] = v
+            else:
+                values[name] = _convert(str(types[name]), raw)
+        return cls(**values)
+
+
+def _convert(kind: str, raw: str) -> Any:
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "bool":
+        return raw not in ("0", "False", "false", "")
+    return raw
