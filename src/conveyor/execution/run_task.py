@@ -12,7 +12,7 @@ from typing import Any
 
 from conveyor.errors import ConveyorError, SerializationError
 from conveyor.execution.outcome import attach_remote_traceback
-from conveyor.serialize.facade import deserialize, serialize
+from conveyor.serialize.facade import deserialize, serialize, serialize_result
 
 __all__ = ["FunctionCache", "error_payload", "pack_call", "run_task", "unpack_error"]
 
@@ -51,7 +51,7 @@ def run_task(cache: FunctionCache, fn_hash: bytes, fn_bytes: bytes, args_bytes: 
     except BaseException as exc:  # noqa: BLE001 - every failure is reported to the client
         return False, _error_payload(exc, origin)
     try:
-        return True, serialize(value, "task result")
+        return True, serialize_result(value)
     except SerializationError as exc:
         return False, _error_payload(exc, origin)
 

@@ -1,7 +1,7 @@
 """serialize / deserialize: user objects <-> bytes with a self-describing header.
 
 Every payload begins with a 2-byte method identifier so the reader picks the right
-decoder: ``b"C1"`` = cloudpickle (protocol 5). Used for task payloads, results, and
+decoder: ``b"C1"`` = cloudpickle (protocol 5), ``b"P1"`` = plain pickle (protocol 5). Used for task payloads, results, and
 checkpoint records. The interchange never calls these.
 """
 
@@ -14,9 +14,11 @@ import cloudpickle
 
 from conveyor.errors import DeserializationError, SerializationError
 
-__all__ = ["deserialize", "serialize"]
+__all__ = ["deserialize", "serialize", "serialize_result"]
 
 _CLOUDPICKLE = b"C1"
+_PICKLE = b"P1"
+_HEADERS = (_CLOUDPICKLE, _PICKLE)
 
 
 def serialize(obj: Any, name: str = "object") -> bytes:
@@ -28,10 +30,18 @@ def serialize(obj: Any, name: str = "object") -> bytes:
         raise SerializationError(f"{name}: {exc!r}") from exc
 
 
+def serialize_result(obj: Any, name: str = "result") -> bytes:
+    """Like :func:`serialize`, but tries plain pickle first (fast for data going home)."""
+    try:
+        return _PICKLE + pickle.dumps(obj, protocol=5)
+    except Exception:  # noqa: BLE001 - cloudpickle handles what pickle cannot
+        return serialize(obj, name)
+
+
 def deserialize(data: bytes | memoryview) -> Any:
     """Rebuild an object from :func:`serialize` output; raises DeserializationError."""
     header = bytes(data[:2])
-    if header != _CLOUDPICKLE:
+    if header not in _HEADERS:
         raise DeserializationError(f"unknown serialization header {header!r}")
     try:
         return pickle.loads(data[2:])

@@ -24,6 +24,8 @@ __all__ = ["CLIENT", "BrokerState", "ManagerInfo", "ManagerState", "expected_ver
 
 logger = logging.getLogger(__name__)
 CLIENT = b""
+#: extra tasks per worker a pool may hold when every pool is full (pipelining)
+BURST_PER_WORKER = 8
 Outbox = list[tuple[bytes, p.Message]]
 
 
@@ -95,28 +97,45 @@ class BrokerState:
             heapq.heappush(self.queue, (priority, next(self._seq), task_id))
 
     def dispatch(self, now: float) -> Outbox:
-        """Hand queued tasks to managers with free slots, most free first."""
+        """Hand queued tasks to managers: first up to their capacity, then a bounded burst.
+
+        The burst (``BURST_PER_WORKER`` tasks per worker) is granted only while tasks are
+        still queued after every manager is full: then they would wait anyway, and
+        pipelining them into the pools hides the round trip that limits short tasks.
+        """
         out: Outbox = []
         if not self.queue:
             return out
-        for mgr in sorted(self.managers.values(), key=lambda m: -m.free):
-            free = mgr.free
-            if free <= 0 or not self.queue:
-                continue
-            batch = []
-            while free and self.queue:
-                _, _, task_id = heapq.heappop(self.queue)
-                fn_hash, args = self.tasks.pop(task_id)
-                fn_bytes = b""
-                if fn_hash not in mgr.known_functions:
-                    fn_bytes = self.functions.get(fn_hash, b"")
-                    mgr.known_functions.add(fn_hash)
-                batch.append([task_id, fn_hash, fn_bytes, args])
-                mgr.in_flight.add(task_id)
-                free -= 1
-            mgr.idle_since = None
-            out.append((mgr.manager_id, p.Tasks(batch)))
+        batches: dict[bytes, list[list[Any]]] = {}
+        for burst in (False, True):
+            for mgr in sorted(self.managers.values(), key=lambda m: -m.free):
+                if not self.queue:
+                    break
+                if mgr.state is not ManagerState.ACTIVE:
+                    continue
+                extra = mgr.workers * BURST_PER_WORKER if burst else 0
+                limit = mgr.capacity + extra - len(mgr.in_flight)
+                if limit > 0:
+                    batches.setdefault(mgr.manager_id, []).extend(self._take(mgr, limit))
+        for manager_id, batch in batches.items():
+            if batch:
+                out.append((manager_id, p.Tasks(batch)))
         return out
+
+    def _take(self, mgr: ManagerInfo, limit: int) -> list[list[Any]]:
+        batch = []
+        while limit > 0 and self.queue:
+            _, _, task_id = heapq.heappop(self.queue)
+            fn_hash, args = self.tasks.pop(task_id)
+            fn_bytes = b""
+            if fn_hash not in mgr.known_functions:
+                fn_bytes = self.functions.get(fn_hash, b"")
+                mgr.known_functions.add(fn_hash)
+            batch.append([task_id, fn_hash, fn_bytes, args])
+            mgr.in_flight.add(task_id)
+            limit -= 1
+        mgr.idle_since = None
+        return batch
 
     # --- pool side -----------------------------------------------------------------
 

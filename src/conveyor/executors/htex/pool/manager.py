@@ -37,6 +37,8 @@ from conveyor.execution.run_task import error_payload
 __all__ = ["Manager", "RegistrationRefused"]
 
 logger = logging.getLogger("conveyor.pool")
+#: most tasks handed to one worker at once (only when more are queued than workers idle)
+MAX_WORKER_BATCH = 16
 
 
 class RegistrationRefused(Exception):
@@ -50,7 +52,7 @@ class WorkerSlot:
     rank: int
     process: Any
     conn: Connection
-    task: int | None = None
+    tasks: set[int] = field(default_factory=set)
     functions: set[bytes] = field(default_factory=set)
 
 
@@ -75,6 +77,7 @@ class Manager:
         self.results: list[list[Any]] = []
         self.draining = False
         self.running = True
+        self._poller_cache: zmq.Poller | None = None
 
     # --- start-up -------------------------------------------------------------------
 
@@ -130,12 +133,14 @@ class Manager:
             if now - last_heard > self.spec.heartbeat_threshold:
                 logger.error("interchange silent for %.1f s; pool exits", now - last_heard)
                 self.running = False
-            if self.draining and not self.pending and all(w.task is None for w in self.workers):
+            if self.draining and not self.pending and all(not w.tasks for w in self.workers):
                 self.sock.send(p.encode(p.Drained()))
                 self.running = False
 
     def _poller(self) -> zmq.Poller:
-        poller = zmq.Poller()
+        if self._poller_cache is not None:
+            return self._poller_cache
+        poller = self._poller_cache = zmq.Poller()
         poller.register(self.sock, zmq.POLLIN)
         for w in self.workers:
             poller.register(w.conn.fileno(), zmq.POLLIN)
@@ -170,31 +175,36 @@ class Manager:
         for i, w in enumerate(self.workers):
             if w.conn.fileno() in ready:
                 try:
-                    self.results.append(msgpack.unpackb(w.conn.recv_bytes()))
-                    w.task = None
+                    batch = msgpack.unpackb(w.conn.recv_bytes())
                 except (EOFError, OSError):
-                    pass
+                    batch = []
+                self.results.extend(batch)
+                w.tasks.difference_update(item[0] for item in batch)
             if w.process.sentinel in ready and not w.process.is_alive():
                 self._replace(i, w)
 
     def _replace(self, index: int, dead: WorkerSlot) -> None:
         logger.warning("worker %d (pid %s) died with exit code %s", dead.rank, dead.process.pid, dead.process.exitcode)
-        if dead.task is not None:
-            error = WorkerLost(dead.rank, self.hostname)
-            self.results.append([dead.task, False, error_payload(error)])
+        lost = error_payload(WorkerLost(dead.rank, self.hostname))
+        self.results.extend([task_id, False, lost] for task_id in sorted(dead.tasks))
         dead.conn.close()
         self.workers[index] = self._spawn(dead.rank)
+        self._poller_cache = None
 
     def _assign(self) -> None:
-        for w in self.workers:
+        idle = [w for w in self.workers if not w.tasks]
+        for i, w in enumerate(idle):
             if not self.pending:
                 return
-            if w.task is None:
+            share = min(MAX_WORKER_BATCH, max(1, len(self.pending) // (len(idle) - i)))
+            batch = []
+            for _ in range(min(share, len(self.pending))):
                 task_id, fn_hash, _, args = self.pending.popleft()
                 fn_bytes = b"" if fn_hash in w.functions else self.functions.get(fn_hash, b"")
                 w.functions.add(fn_hash)
-                w.task = task_id
-                w.conn.send_bytes(msgpack.packb([task_id, fn_hash, fn_bytes, args]))
+                w.tasks.add(task_id)
+                batch.append([task_id, fn_hash, fn_bytes, args])
+            w.conn.send_bytes(msgpack.packb(batch))
 
     def _flush_results(self) -> None:
         if self.results:

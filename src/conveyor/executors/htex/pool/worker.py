@@ -1,7 +1,9 @@
 """Worker process: receive tasks from its manager over a pipe, run them, send results.
 
-    manager --Pipe: msgpack [task_id, fn_hash, fn_bytes, args]--> worker
-    worker  --Pipe: msgpack [task_id, ok, payload]------------> manager
+    manager --Pipe: msgpack [[task_id, fn_hash, fn_bytes, args], ...]--> worker
+    worker  --Pipe: msgpack [[task_id, ok, payload], ...]-------------> manager
+
+A batch holds one task unless the pool has more queued than idle workers.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ def worker_main(conn: Connection, rank: int, env: dict[str, str], cpus: list[int
             raw = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        task_id, fn_hash, fn_bytes, args = msgpack.unpackb(raw)
-        ok, payload = run_task(cache, fn_hash, fn_bytes, args, origin)
-        conn.send_bytes(pack([task_id, ok, payload]))
+        results = []
+        for task_id, fn_hash, fn_bytes, args in msgpack.unpackb(raw):
+            ok, payload = run_task(cache, fn_hash, fn_bytes, args, origin)
+            results.append([task_id, ok, payload])
+        conn.send_bytes(pack(results))
