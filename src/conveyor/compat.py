@@ -63,18 +63,11 @@ MODULES: Mapping[str, Mapping[str, str]] = {
         "AppException AppBadFormatting BashExitFailure AppTimeout BashAppNoReturn MissingOutputs BadStdStreamFile",
     ),
     "parsl.app.futures": {"DataFuture": "conveyor.futures:DataFuture"},
-    "parsl.concurrent": {"ParslPoolExecutor": "conveyor.concurrent:ParslPoolExecutor"},
+    "parsl.concurrent": {},
     "parsl.config": {"Config": "conveyor.config:Config"},
     "parsl.data_provider": {},
     "parsl.data_provider.files": {"File": "conveyor.files:File"},
-    "parsl.data_provider.staging": {"Staging": "conveyor.elaborations.staging.base:Staging"},
-    "parsl.data_provider.data_manager": {
-        "default_staging": "conveyor.elaborations.staging.base:default_staging"
-    },
-    "parsl.data_provider.zip": {
-        "ZipFileStaging": "conveyor.elaborations.staging.zip:ZipFileStaging",
-        "ZipAuthorityError": _ERR + "ZipAuthorityError",
-    },
+    "parsl.data_provider.zip": {"ZipAuthorityError": _ERR + "ZipAuthorityError"},
     "parsl.dataflow": {},
     "parsl.dataflow.dflow": {
         "DataFlowKernel": "conveyor.kernel.kernel:DataFlowKernel",
@@ -128,7 +121,6 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     "parsl.launchers": {n: f"conveyor.launchers:{n}" for n in _LAUNCHERS},
     "parsl.providers": {
         "LocalProvider": "conveyor.providers.local:LocalProvider",
-        "SlurmProvider": "conveyor.providers.slurm.provider:SlurmProvider",
     },
     "parsl.log_utils": _names(
         "conveyor.log_utils", "set_stream_logger set_file_logger DEFAULT_FORMAT"
@@ -159,9 +151,12 @@ LACKING: Mapping[str, frozenset[str]] = {
             "GoogleCloudProvider",
             "GridEngineProvider",
         }
-        | {"KubernetesProvider", "LSFProvider", "PBSProProvider", "TorqueProvider"}
+        | {"KubernetesProvider", "LSFProvider", "PBSProProvider", "TorqueProvider", "SlurmProvider"}
     ),
     "parsl.app.errors": frozenset({"RemoteExceptionWrapper", "wrap_error"}),
+    # not built yet (issues 5 and 6): staging providers, the pool executor, Slurm
+    "parsl.data_provider.zip": frozenset({"ZipFileStaging"}),
+    "parsl.concurrent": frozenset({"ParslPoolExecutor"}),
     "parsl.dataflow.memoization": frozenset({"CheckpointCommand", "make_hash"}),
     "parsl.serialize.errors": frozenset({"DeserializerPluginError"}),
     "parsl.utils": frozenset(

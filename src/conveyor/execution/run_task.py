@@ -37,12 +37,19 @@ class FunctionCache:
         return fn
 
 
+_PLAIN = frozenset({int, float, str, bytes, bool, type(None)})
+
+
 def pack_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
-    """Serialize the arguments of one call."""
+    """Serialize the arguments of one call (plain pickle when they are all plain values)."""
+    if all(type(a) in _PLAIN for a in args) and all(type(v) in _PLAIN for v in kwargs.values()):
+        return serialize_result((args, kwargs))
     return serialize((args, kwargs), "task arguments")
 
 
-def run_task(cache: FunctionCache, fn_hash: bytes, fn_bytes: bytes, args_bytes: bytes, origin: str) -> tuple[bool, bytes]:
+def run_task(
+    cache: FunctionCache, fn_hash: bytes, fn_bytes: bytes, args_bytes: bytes, origin: str
+) -> tuple[bool, bytes]:
     """Run one task; never raises (errors become an error payload)."""
     try:
         fn = cache.get(fn_hash, fn_bytes)
@@ -75,8 +82,8 @@ def error_payload(exc: BaseException) -> bytes:
 def unpack_error(value: object) -> BaseException:
     """Rebuild the exception of an error payload, with its RemoteTraceback as ``__cause__``."""
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], BaseException):
-        exc, cause = value
-        if cause is not None:
-            exc.__cause__ = cause
+        exc: BaseException = value[0]
+        if value[1] is not None:
+            exc.__cause__ = value[1]
         return exc
     return ConveyorError(f"malformed error payload: {value!r}")

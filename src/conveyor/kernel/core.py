@@ -67,7 +67,6 @@ class KernelCore:
     def __init__(self, policies: CorePolicies) -> None:
         self.p = policies
         self.tasks: dict[int, TaskRecord] = {}
-        self.counts: Counter[TaskState] = Counter()
 
     def handle(self, event: Event) -> list[Instruction]:
         """Apply one event; return what the shell must do next."""
@@ -99,6 +98,10 @@ class KernelCore:
         rec = self.tasks.get(task_id)
         return list(rec.story) if rec else []
 
+    def counts(self) -> Counter[TaskState]:
+        """Live tasks per state (computed on demand: kept off the hot path)."""
+        return Counter(rec.state for rec in self.tasks.values())
+
     def state(self, task_id: int) -> TaskState | None:
         """The state of a live task, or None once it has been collected."""
         rec = self.tasks.get(task_id)
@@ -110,8 +113,7 @@ class KernelCore:
         if rec.id in self.tasks:
             raise InternalError(f"task {rec.id} submitted twice")
         self.tasks[rec.id] = rec
-        self.counts[S.PENDING] += 1
-        rec.story.append(("NEW", S.PENDING.name, "Submitted", time.time()))
+        rec.story.append((None, S.PENDING, "Submitted", time.time()))
         deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
         pending = tuple(f for f in deps if not f.done())
         if pending:
@@ -224,7 +226,7 @@ class KernelCore:
     # --- helpers --------------------------------------------------------------------
 
     def _move(self, rec: TaskRecord, to: TaskState, cause: str) -> None:
-        transition(rec, to, cause, self.counts)
+        transition(rec, to, cause)
 
     def _current(self, rec: TaskRecord, try_id: int) -> bool:
         ok = rec.state is S.LAUNCHED and try_id == len(rec.attempts) - 1
@@ -250,7 +252,6 @@ class KernelCore:
         rec.time_returned = time.time()
         if self.p.garbage_collect:
             del self.tasks[rec.id]
-            self.counts[rec.state] -= 1
         return [ResolveAppFuture(rec.id, value, error, tuple(rec.story))]
 
     def _validate(self, rec: TaskRecord | None) -> None:
@@ -263,5 +264,5 @@ class KernelCore:
             raise InternalError(f"task {rec.id} waits on {rec.waiting} futures")
         if rec.state in (S.LAUNCHED, S.JOINING) and not rec.attempts:
             raise InternalError(f"task {rec.id} is {rec.state} without an attempt")
-        if any(n < 0 for n in self.counts.values()):
-            raise InternalError(f"negative state count: {dict(self.counts)}")
+        if rec.state is not rec.story[-1][1]:
+            raise InternalError(f"task {rec.id}: state {rec.state} disagrees with its story")

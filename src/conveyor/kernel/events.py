@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conveyor.app.call import AppCall
+from conveyor.kernel.transitions import StoryEntry
 
 __all__ = [
     "AttemptFinished",
@@ -99,7 +100,7 @@ class ResolveAppFuture:
     task_id: int
     value: Any
     error: BaseException | None
-    story: tuple[tuple[str, str, str, float], ...]
+    story: tuple[StoryEntry, ...]
 
 
 Instruction = WatchFutures | Launch | ResolveAppFuture

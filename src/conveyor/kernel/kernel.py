@@ -47,7 +47,7 @@ from conveyor.kernel.events import (
     WatchFutures,
 )
 from conveyor.kernel.pipeline import build_pipeline
-from conveyor.kernel.transitions import StoryEntry
+from conveyor.kernel.transitions import StoryEntry, story_names
 from conveyor.log_utils import make_rundir, set_file_logger
 
 __all__ = ["DataFlowKernel"]
@@ -214,17 +214,17 @@ class DataFlowKernel:
 
     # --- introspection ----------------------------------------------------------------
 
-    def story(self, task_id: int) -> list[StoryEntry]:
-        """Transitions of a task, live or finished."""
+    def story(self, task_id: int) -> list[tuple[str, str, str, float]]:
+        """Transitions of a task, live or finished: ``(from, to, cause, time)`` with state names."""
         done = self._stories.get(task_id)
-        return list(done) if done is not None else self._core.story(task_id)
+        return story_names(done if done is not None else self._core.story(task_id))
 
     def _status(self, task_id: int) -> str:
         state = self._core.state(task_id)
         if state is not None:
             return state.value
         story = self._stories.get(task_id)
-        return story[-1][1].lower() if story else "pending"
+        return story[-1][1].value if story else "pending"
 
     @property
     def task_count(self) -> int:

@@ -36,7 +36,7 @@ class TaskState(Enum):
     @property
     def terminal(self) -> bool:
         """True for states a task never leaves."""
-        return self in TERMINAL
+        return self._value_ in _TERMINAL_VALUES
 
     def __str__(self) -> str:
         return self.name
@@ -59,3 +59,10 @@ ALLOWED: Mapping[TaskState, frozenset[TaskState]] = {
     S.DEP_FAILED: frozenset(),
 }
 del S
+
+# Hot-path forms of the same table, keyed by value (str hashing is much cheaper than
+# Enum member hashing); membership in a tuple compares by identity.
+_TERMINAL_VALUES = frozenset(s.value for s in TERMINAL)
+ALLOWED_BY_VALUE: Mapping[str, tuple[TaskState, ...]] = {
+    k.value: tuple(v) for k, v in ALLOWED.items()
+}

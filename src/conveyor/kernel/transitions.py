@@ -8,7 +8,6 @@ kernel core, on the kernel thread.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,11 +15,12 @@ from conveyor.app.call import AppCall
 from conveyor.elaborations.joins import Join
 from conveyor.errors import InvalidTransition
 from conveyor.kernel.record import Attempt, TaskView
-from conveyor.kernel.states import ALLOWED, TaskState
+from conveyor.kernel.states import ALLOWED_BY_VALUE, TaskState
 
-__all__ = ["StoryEntry", "TaskRecord", "transition"]
+__all__ = ["StoryEntry", "TaskRecord", "story_names", "transition"]
 
-StoryEntry = tuple[str, str, str, float]
+#: (from state, None for the submission entry; to state; cause; time)
+StoryEntry = tuple[TaskState | None, TaskState, str, float]
 
 
 @dataclass(slots=True)
@@ -70,15 +70,17 @@ class TaskRecord:
         )
 
 
-def transition(
-    record: TaskRecord, to: TaskState, cause: str, counts: Counter[TaskState] | None = None
-) -> None:
+def transition(record: TaskRecord, to: TaskState, cause: str) -> None:
     """Move ``record`` to ``to``, or raise InvalidTransition if the table forbids it."""
     start = record.state
-    if to not in ALLOWED[start]:
-        raise InvalidTransition(record.id, start.name, to.name, record.story)
+    if to not in ALLOWED_BY_VALUE[start._value_]:
+        raise InvalidTransition(record.id, start.name, to.name, story_names(record.story))
     record.state = to
-    record.story.append((start.name, to.name, cause, time.time()))
-    if counts is not None:
-        counts[start] -= 1
-        counts[to] += 1
+    record.story.append((start, to, cause, time.time()))
+
+
+def story_names(
+    story: list[StoryEntry] | tuple[StoryEntry, ...],
+) -> list[tuple[str, str, str, float]]:
+    """The story with state names (``"NEW"`` for the submission entry)."""
+    return [(a.name if a is not None else "NEW", b.name, cause, t) for a, b, cause, t in story]

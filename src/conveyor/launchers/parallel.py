@@ -74,7 +74,9 @@ class SrunMPILauncher(_Overridable):
 class MpiExecLauncher(Launcher):
     """``mpiexec`` running all copies over the hosts of the allocation."""
 
-    def __init__(self, debug: bool = True, bind_cmd: str = "--bind-to", overrides: str = "") -> None:
+    def __init__(
+        self, debug: bool = True, bind_cmd: str = "--bind-to", overrides: str = ""
+    ) -> None:
         super().__init__(debug)
         self.bind_cmd = bind_cmd
         self.overrides = overrides
@@ -90,7 +92,9 @@ class MpiExecLauncher(Launcher):
 class MpiRunLauncher(Launcher):
     """``mpirun -np N`` running all copies."""
 
-    def __init__(self, debug: bool = True, bash_location: str = "/bin/bash", overrides: str = "") -> None:
+    def __init__(
+        self, debug: bool = True, bash_location: str = "/bin/bash", overrides: str = ""
+    ) -> None:
         super().__init__(debug)
         self.bash_location = bash_location
         self.overrides = overrides
@@ -99,7 +103,9 @@ class MpiRunLauncher(Launcher):
         """Return the job-script text."""
         n = tasks_per_node * nodes_per_block
         extra = f" {self.overrides}" if self.overrides else ""
-        return _with_script(command, "JOBNAME", f'mpirun -np {n}{extra} {self.bash_location} "$CMD"')
+        return _with_script(
+            command, "JOBNAME", f'mpirun -np {n}{extra} {self.bash_location} "$CMD"'
+        )
 
 
 class AprunLauncher(_Overridable):
@@ -108,7 +114,9 @@ class AprunLauncher(_Overridable):
     def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
         """Return the job-script text."""
         n = tasks_per_node * nodes_per_block
-        return _with_script(command, "JOBNAME", f'aprun -n {n} -N {tasks_per_node}{self._opts()} /bin/bash "$CMD"')
+        return _with_script(
+            command, "JOBNAME", f'aprun -n {n} -N {tasks_per_node}{self._opts()} /bin/bash "$CMD"'
+        )
 
 
 class JsrunLauncher(_Overridable):

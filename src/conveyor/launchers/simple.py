@@ -17,7 +17,9 @@ class SimpleLauncher(Launcher):
     def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
         """Return ``command`` unchanged."""
         if nodes_per_block > 1:
-            logger.warning("SimpleLauncher starts one copy only; %d nodes per block requested", nodes_per_block)
+            logger.warning(
+                "SimpleLauncher starts one copy only; %d nodes per block requested", nodes_per_block
+            )
         return command
 
 
@@ -47,7 +49,11 @@ class SingleNodeLauncher(Launcher):
     def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
         """Return a bash fragment starting the copies in the background."""
         copies = tasks_per_node * nodes_per_block
-        verdict = '[ "$failed" -gt 0 ] && exit 1' if self.fail_on_any else f'[ "$failed" -eq {copies} ] && exit 1'
+        verdict = (
+            '[ "$failed" -gt 0 ] && exit 1'
+            if self.fail_on_any
+            else f'[ "$failed" -eq {copies} ] && exit 1'
+        )
         return "\n".join(
             [
                 "export CORES=$(getconf _NPROCESSORS_ONLN)",
@@ -55,7 +61,7 @@ class SingleNodeLauncher(Launcher):
                 command,
                 "}",
                 "pids=()",
-                f"for rank in $(seq 1 {copies}); do conveyor_cmd \"$rank\" & pids+=($!); done",
+                f'for rank in $(seq 1 {copies}); do conveyor_cmd "$rank" & pids+=($!); done',
                 "failed=0",
                 'for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed+1)); done',
                 verdict,

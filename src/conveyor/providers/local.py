@@ -35,7 +35,11 @@ def check_walltime(walltime: str) -> str:
 
 def check_blocks(init_blocks: int, min_blocks: int, max_blocks: int, parallelism: float) -> None:
     """ConfigurationError unless 0 <= min <= init... <= max and 0 <= parallelism <= 1."""
-    for name, value in (("init_blocks", init_blocks), ("min_blocks", min_blocks), ("max_blocks", max_blocks)):
+    for name, value in (
+        ("init_blocks", init_blocks),
+        ("min_blocks", min_blocks),
+        ("max_blocks", max_blocks),
+    ):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ConfigurationError(f"{name} must be an int >= 0, got {value!r}")
     if min_blocks > max_blocks:
@@ -85,7 +89,13 @@ class LocalProvider(ExecutionProvider):
             f.write(f"#!/bin/bash\nexport JOBNAME={job_name}\n{self.worker_init}\n{body}\n")
         try:
             with open(f"{base}.stdout", "wb") as out, open(f"{base}.stderr", "wb") as err:
-                proc = subprocess.Popen(["/bin/bash", f"{base}.sh"], stdout=out, stderr=err, start_new_session=True, cwd=self.script_dir)
+                proc = subprocess.Popen(
+                    ["/bin/bash", f"{base}.sh"],
+                    stdout=out,
+                    stderr=err,
+                    start_new_session=True,
+                    cwd=self.script_dir,
+                )
         except OSError as exc:
             raise SubmitException(job_name, f"could not start the block: {exc}") from exc
         job_id = str(proc.pid)

@@ -21,6 +21,7 @@ from conveyor.kernel.events import (
     Submitted,
     WatchFutures,
 )
+from conveyor.kernel.transitions import story_names
 
 
 def make_core(
@@ -52,7 +53,7 @@ def done(value: Any = None, error: BaseException | None = None) -> Future[Any]:
 
 
 def transitions(resolve: ResolveAppFuture) -> list[tuple[str, str]]:
-    return [(a, b) for a, b, _, _ in resolve.story]
+    return [(a, b) for a, b, _, _ in story_names(resolve.story)]
 
 
 def test_task_without_dependencies_launches_then_completes() -> None:

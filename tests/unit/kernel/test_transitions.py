@@ -8,7 +8,7 @@ import pytest
 from conveyor.app.call import AppCall, AppOptions
 from conveyor.errors import InvalidTransition
 from conveyor.kernel.states import ALLOWED, TERMINAL, TaskState
-from conveyor.kernel.transitions import TaskRecord, transition
+from conveyor.kernel.transitions import TaskRecord, story_names, transition
 
 PAIRS = list(itertools.product(TaskState, TaskState))
 LEGAL = [(a, b) for a, b in PAIRS if b in ALLOWED[a]]
@@ -33,7 +33,8 @@ def test_legal_transition_moves_and_records_story(start: TaskState, to: TaskStat
     rec = record(start)
     transition(rec, to, "cause")
     assert rec.state is to
-    assert rec.story[-1][:3] == (start.name, to.name, "cause")
+    assert rec.story[-1][:3] == (start, to, "cause")
+    assert story_names(rec.story)[-1][:2] == (start.name, to.name)
 
 
 @pytest.mark.parametrize(("start", "to"), ILLEGAL, ids=[f"{a.name}->{b.name}" for a, b in ILLEGAL])

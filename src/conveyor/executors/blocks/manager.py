@@ -1,8 +1,8 @@
 """BlockManager: starts, tracks and stops an executor's blocks through its provider.
 
-    executor --start()--> init_blocks submitted now --> provider.submit(launch_command(id))
-    poller thread (if a strategy is set): provider.status -> failed blocks reported,
-    replacements within max_blocks, idle blocks drained and cancelled after max_idletime
+executor --start()--> init_blocks submitted now --> provider.submit(launch_command(id))
+poller thread (if a strategy is set): provider.status -> failed blocks reported,
+replacements within max_blocks, idle blocks drained and cancelled after max_idletime
 """
 
 from __future__ import annotations
@@ -36,8 +36,14 @@ class BlockManager:
     """Owns the blocks of one executor; thread-safe."""
 
     def __init__(
-        self, provider: ExecutionProvider, hooks: ExecutorHooks, launch_command: LaunchCommand,
-        *, label: str, options: BlockOptions, tasks_per_node: int = 1,
+        self,
+        provider: ExecutionProvider,
+        hooks: ExecutorHooks,
+        launch_command: LaunchCommand,
+        *,
+        label: str,
+        options: BlockOptions,
+        tasks_per_node: int = 1,
     ) -> None:
         self.provider = provider
         self.hooks = hooks
@@ -58,7 +64,9 @@ class BlockManager:
         """Submit the initial blocks now; start the poller when a strategy is set."""
         self.scale_out(self.provider.init_blocks)
         if self.options.strategy not in (None, "none"):
-            self._thread = threading.Thread(target=self._poll_loop, name=f"conveyor-blocks-{self.label}", daemon=True)
+            self._thread = threading.Thread(
+                target=self._poll_loop, name=f"conveyor-blocks-{self.label}", daemon=True
+            )
             self._thread.start()
 
     def scale_out(self, n: int) -> list[str]:
@@ -67,7 +75,10 @@ class BlockManager:
         for _ in range(n):
             with self._lock:
                 live = sum(1 for s in self._states.values() if not s.terminal)
-                if live >= self.provider.max_blocks or self._failures >= self.options.max_consecutive_failures:
+                if (
+                    live >= self.provider.max_blocks
+                    or self._failures >= self.options.max_consecutive_failures
+                ):
                     break
                 block_id = str(self._next)
                 self._next += 1
@@ -77,7 +88,11 @@ class BlockManager:
 
     def _submit(self, block_id: str) -> bool:
         try:
-            job = self.provider.submit(self.launch_command(block_id), self.tasks_per_node, f"conveyor.{self.label}.block-{block_id}")
+            job = self.provider.submit(
+                self.launch_command(block_id),
+                self.tasks_per_node,
+                f"conveyor.{self.label}.block-{block_id}",
+            )
         except Exception as exc:  # noqa: BLE001 - recorded and reported
             with self._lock:
                 self._states[block_id] = JobState.FAILED
@@ -86,7 +101,9 @@ class BlockManager:
                 broken = self._failures >= self.options.max_consecutive_failures
             logger.error("block %s of %s could not start: %s", block_id, self.label, exc)
             if broken:
-                self.hooks.set_broken(f"{self._failures} consecutive block submissions failed; last: {exc}")
+                self.hooks.set_broken(
+                    f"{self._failures} consecutive block submissions failed; last: {exc}"
+                )
             return False
         with self._lock:
             self._jobs[block_id] = job
@@ -112,7 +129,9 @@ class BlockManager:
     def statistics(self) -> BlockStatistics:
         """Snapshot for ``executor.statistics()``."""
         with self._lock:
-            return BlockStatistics({b: s.name for b, s in self._states.items()}, self._failures, self._last_error)
+            return BlockStatistics(
+                {b: s.name for b, s in self._states.items()}, self._failures, self._last_error
+            )
 
     def poll(self) -> None:
         """Refresh block states; report newly failed blocks; keep min_blocks running."""

@@ -22,9 +22,9 @@ from typing import Any
 import zmq
 
 from conveyor.errors import BrokenHtex, ManagerLost
+from conveyor.execution.run_task import unpack_error
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.transport import connect_url, secure_client
-from conveyor.execution.run_task import unpack_error
 from conveyor.serialize.facade import deserialize
 
 __all__ = ["HtexClient"]
@@ -35,7 +35,9 @@ logger = logging.getLogger(__name__)
 class HtexClient:
     """Owns the client socket and the I/O thread; completes futures in ``futures``."""
 
-    def __init__(self, address: str, port: int, identity: bytes, cert_dir: str, alive: Callable[[], bool]) -> None:
+    def __init__(
+        self, address: str, port: int, identity: bytes, cert_dir: str, alive: Callable[[], bool]
+    ) -> None:
         self.ctx = zmq.Context()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.identity = identity
@@ -112,7 +114,9 @@ class HtexClient:
                 if self.sock in ready:
                     self._receive()
                 if not self.alive():
-                    self.fail_all(BrokenHtex("the HTEX interchange process died; no task can complete"))
+                    self.fail_all(
+                        BrokenHtex("the HTEX interchange process died; no task can complete")
+                    )
                     return
         except Exception as exc:  # noqa: BLE001 - every future learns about it
             logger.exception("HTEX client I/O thread failed")
@@ -122,7 +126,7 @@ class HtexClient:
         while self.controls:
             self.sock.send(p.encode(self.controls.popleft()))
         if self.outbox:
-            batch = []
+            batch: list[list[Any]] = []
             pop = self.outbox.popleft
             while self.outbox and len(batch) < 4096:
                 batch.append(pop())

@@ -1,9 +1,9 @@
 """HighThroughputExecutor: Parsl's HTEX API over conveyor's client, interchange and pools.
 
-    start():  keys -> interchange process (ports on its stdout) -> client I/O thread
-              -> BlockManager submits init_blocks pools through the provider
-    submit(): serialize (function once, by content hash) -> client queue -> Future
-    shutdown(): client says stop -> blocks cancelled -> interchange reaped -> futures failed
+start():  keys -> interchange process (ports on its stdout) -> client I/O thread
+-> BlockManager submits init_blocks pools through the provider
+submit(): serialize (function once, by content hash) -> client queue -> Future
+shutdown(): client says stop -> blocks cancelled -> interchange reaped -> futures failed
 """
 
 from __future__ import annotations
@@ -43,9 +43,16 @@ class HighThroughputExecutor(Executor):
     ``encrypted``, ...), or ``options=HtexOptions(...)``.
     """
 
-    def __init__(self, label: str = "HighThroughputExecutor", provider: ExecutionProvider | None = None,
-                 *, options: HtexOptions | None = None, storage_access: list[Any] | None = None,
-                 working_dir: str | None = None, **parsl_kwargs: Any) -> None:
+    def __init__(
+        self,
+        label: str = "HighThroughputExecutor",
+        provider: ExecutionProvider | None = None,
+        *,
+        options: HtexOptions | None = None,
+        storage_access: list[Any] | None = None,
+        working_dir: str | None = None,
+        **parsl_kwargs: Any,
+    ) -> None:
         super().__init__()
         if options is not None and parsl_kwargs:
             raise ConfigurationError("give either options= or Parsl keyword arguments, not both")
@@ -70,7 +77,9 @@ class HighThroughputExecutor(Executor):
         self.cert_dir = ""
         self.worker_port = 0
 
-    def configure_scaling(self, *, strategy: str | None, strategy_period: float, max_idletime: float) -> None:
+    def configure_scaling(
+        self, *, strategy: str | None, strategy_period: float, max_idletime: float
+    ) -> None:
         """Called by the kernel before start with Config's scaling settings."""
         self.block_options = BlockOptions(strategy, float(strategy_period), float(max_idletime))
 
@@ -88,23 +97,39 @@ class HighThroughputExecutor(Executor):
         self.worker_port = ports["worker_port"]
         ix = self._interchange
         assert ix is not None
-        self._client = HtexClient(self.options.interchange.loopback_address, ports["client_port"], identity.encode(), self.cert_dir, lambda: ix.poll() is None)
+        self._client = HtexClient(
+            self.options.interchange.loopback_address,
+            ports["client_port"],
+            identity.encode(),
+            self.cert_dir,
+            lambda: ix.poll() is None,
+        )
         self.provider.script_dir = os.path.join(base, "blocks")
-        self._blocks = BlockManager(self.provider, self, self.launch_command, label=self.label, options=self.block_options)
+        self._blocks = BlockManager(
+            self.provider, self, self.launch_command, label=self.label, options=self.block_options
+        )
         self._blocks.start()
 
     def _start_interchange(self, base: str, identity: str) -> dict[str, int]:
         ix = self.options.interchange
         cfg = {
-            "client_identity": identity, "address": ix.address or "0.0.0.0" if ix.address else ix.loopback_address,
+            "client_identity": identity,
+            "address": ix.address or "0.0.0.0" if ix.address else ix.loopback_address,
             "worker_port": ix.worker_ports[0] if ix.worker_ports else 0,
-            "port_range": list(ix.worker_port_range), "heartbeat_period": ix.heartbeat_period,
-            "heartbeat_threshold": ix.heartbeat_threshold, "cert_dir": self.cert_dir,
-            "parent_pid": os.getpid(), "log_file": os.path.join(base, "interchange.log"),
+            "port_range": list(ix.worker_port_range),
+            "heartbeat_period": ix.heartbeat_period,
+            "heartbeat_threshold": ix.heartbeat_threshold,
+            "cert_dir": self.cert_dir,
+            "parent_pid": os.getpid(),
+            "log_file": os.path.join(base, "interchange.log"),
         }
         with open(os.path.join(base, "interchange.stderr"), "ab") as err:
-            proc = subprocess.Popen([sys.executable, "-m", "conveyor.executors.htex.interchange"],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "conveyor.executors.htex.interchange"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+            )
         self._interchange = proc
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(json.dumps(cfg).encode() + b"\n")
@@ -121,12 +146,20 @@ class HighThroughputExecutor(Executor):
         ix, pool = self.options.interchange, self.options.pool
         addresses = ix.address or ix.loopback_address
         spec = p.PoolLaunchSpec(
-            addresses=addresses, port=self.worker_port, block_id=block_id,
-            max_workers=pool.max_workers_per_node or 0, cores_per_worker=pool.cores_per_worker,
-            mem_per_worker=pool.mem_per_worker or 0.0, prefetch_capacity=pool.prefetch_capacity,
-            heartbeat_period=ix.heartbeat_period, heartbeat_threshold=ix.heartbeat_threshold,
-            cert_dir=self.cert_dir, logdir=pool.worker_logdir_root or os.path.join(self.run_dir, self.label, "pools"),
-            debug=pool.worker_debug, cpu_affinity=pool.cpu_affinity, accelerators=",".join(self.options.accelerators),
+            addresses=addresses,
+            port=self.worker_port,
+            block_id=block_id,
+            max_workers=pool.max_workers_per_node or 0,
+            cores_per_worker=pool.cores_per_worker,
+            mem_per_worker=pool.mem_per_worker or 0.0,
+            prefetch_capacity=pool.prefetch_capacity,
+            heartbeat_period=ix.heartbeat_period,
+            heartbeat_threshold=ix.heartbeat_threshold,
+            cert_dir=self.cert_dir,
+            logdir=pool.worker_logdir_root or os.path.join(self.run_dir, self.label, "pools"),
+            debug=pool.worker_debug,
+            cpu_affinity=pool.cpu_affinity,
+            accelerators=",".join(self.options.accelerators),
             drain_period=pool.drain_period or 0.0,
         )
         program = pool.launch_cmd or f"{sys.executable} -m conveyor.executors.htex.pool"
@@ -134,15 +167,26 @@ class HighThroughputExecutor(Executor):
 
     # --- submit -------------------------------------------------------------------------
 
-    def submit(self, func: Callable[..., Any], resource_specification: dict[str, Any], *args: Any, **kwargs: Any) -> Future[Any]:
+    def submit(
+        self,
+        func: Callable[..., Any],
+        resource_specification: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> Future[Any]:
         """Queue ``func(*args, **kwargs)`` for a worker; return its future."""
         client = self._client
         if self._closed or client is None:
-            raise RuntimeError(f"cannot submit to executor {self.label!r}: not running (shut down or not started)")
+            raise RuntimeError(
+                f"cannot submit to executor {self.label!r}: not running (shut down or not started)"
+            )
         if resource_specification:
             bad = set(resource_specification) - _ALLOWED_SPEC
             if bad:
-                raise InvalidResourceSpecification(bad, f"HTEX accepts only {sorted(_ALLOWED_SPEC)} in a resource specification, not {sorted(bad)}")
+                raise InvalidResourceSpecification(
+                    bad,
+                    f"HTEX accepts only {sorted(_ALLOWED_SPEC)} in a resource specification, not {sorted(bad)}",
+                )
         fut: Future[Any] = Future()
         if client.broken is not None:
             fut.set_exception(client.broken)
@@ -200,11 +244,19 @@ class HighThroughputExecutor(Executor):
     def statistics(self) -> ExecutorStatistics:
         """Outstanding tasks, connected workers, blocks."""
         client = self._client
-        stats = client.statistics() if client is not None and client.broken is None and not self._closed else {}
+        stats = (
+            client.statistics()
+            if client is not None and client.broken is None and not self._closed
+            else {}
+        )
         blocks = self._blocks.statistics() if self._blocks else None
-        return ExecutorStatistics(self.label, outstanding=len(client.futures) if client else 0,
-                                  completed=int(stats.get("completed", 0)), connected_workers=int(stats.get("workers", 0)),
-                                  extra={"managers": stats.get("managers", 0), "blocks": blocks})
+        return ExecutorStatistics(
+            self.label,
+            outstanding=len(client.futures) if client else 0,
+            completed=int(stats.get("completed", 0)),
+            connected_workers=int(stats.get("workers", 0)),
+            extra={"managers": stats.get("managers", 0), "blocks": blocks},
+        )
 
     def connected_workers(self) -> int:
         """Workers of all registered pools."""
@@ -238,7 +290,9 @@ class HighThroughputExecutor(Executor):
             self._blocks.shutdown()
         self._stop_interchange()
         if client is not None:
-            client.fail_all(BrokenHtex(f"executor {self.label} was shut down before the task finished"))
+            client.fail_all(
+                BrokenHtex(f"executor {self.label} was shut down before the task finished")
+            )
             client.close()
 
     def _stop_interchange(self) -> None:

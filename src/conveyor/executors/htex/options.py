@@ -60,7 +60,12 @@ class HtexOptions:
             raise ConfigurationError("max_workers_per_node must be >= 1")
         if pool.prefetch_capacity < 0:
             raise ConfigurationError("prefetch_capacity must be >= 0")
-        if pool.cpu_affinity not in ("none", "block", "alternating", "block-reverse") and not pool.cpu_affinity.startswith("list:"):
+        if pool.cpu_affinity not in (
+            "none",
+            "block",
+            "alternating",
+            "block-reverse",
+        ) and not pool.cpu_affinity.startswith("list:"):
             raise ConfigurationError(f"unknown cpu_affinity {pool.cpu_affinity!r}")
 
     @property
@@ -70,7 +75,13 @@ class HtexOptions:
         return [str(i) for i in range(acc)] if isinstance(acc, int) else [str(a) for a in acc]
 
 
-_IGNORED = {"manager_selector", "block_error_handler", "enable_mpi_mode", "mpi_launcher", "interchange_launch_cmd"}
+_IGNORED = {
+    "manager_selector",
+    "block_error_handler",
+    "enable_mpi_mode",
+    "mpi_launcher",
+    "interchange_launch_cmd",
+}
 
 
 def from_parsl_kwargs(kwargs: Mapping[str, Any]) -> HtexOptions:
@@ -86,7 +97,9 @@ def from_parsl_kwargs(kwargs: Mapping[str, Any]) -> HtexOptions:
         elif key == "encrypted":
             encrypted = bool(value)
         elif key in ix_names:
-            ix[key] = tuple(value) if key.endswith(("ports", "range")) and value is not None else value
+            ix[key] = (
+                tuple(value) if key.endswith(("ports", "range")) and value is not None else value
+            )
         elif key in pool_names:
             pool[key] = value
         elif key not in _IGNORED:

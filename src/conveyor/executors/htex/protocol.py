@@ -155,13 +155,39 @@ class Shutdown:
 
 
 Message = (
-    Submit | ClientShutdown | StatsRequest | DrainBlocks | Results | ManagerLost | StatsReply
-    | Register | Heartbeat | Drained | RegisterAck | Tasks | Drain | Shutdown
+    Submit
+    | ClientShutdown
+    | StatsRequest
+    | DrainBlocks
+    | Results
+    | ManagerLost
+    | StatsReply
+    | Register
+    | Heartbeat
+    | Drained
+    | RegisterAck
+    | Tasks
+    | Drain
+    | Shutdown
 )
 _TYPES: dict[int, type[Any]] = {
     cls.tag: cls
-    for cls in (Submit, ClientShutdown, StatsRequest, DrainBlocks, Results, ManagerLost, StatsReply,
-                Register, Heartbeat, Drained, RegisterAck, Tasks, Drain, Shutdown)
+    for cls in (
+        Submit,
+        ClientShutdown,
+        StatsRequest,
+        DrainBlocks,
+        Results,
+        ManagerLost,
+        StatsReply,
+        Register,
+        Heartbeat,
+        Drained,
+        RegisterAck,
+        Tasks,
+        Drain,
+        Shutdown,
+    )
 }
 _ITEM_SHAPES: dict[int, tuple[type, ...]] = {
     Tag.SUBMIT: (int, int, bytes, bytes, bytes),
@@ -173,7 +199,8 @@ _packer = msgpack.Packer(use_bin_type=True)
 
 def encode(msg: Message) -> bytes:
     """One frame for ``msg``."""
-    return _packer.pack([msg.tag, *astuple(msg)])  # type: ignore[arg-type]
+    frame: bytes = _packer.pack([msg.tag, *astuple(msg)])
+    return frame
 
 
 def decode(frame: bytes) -> Message:
@@ -245,7 +272,10 @@ class PoolLaunchSpec:
                 for k, v in value.items():
                     argv += ["--extra", f"{k}={v}"]
                 continue
-            argv += [f"--{spec.name.replace('_', '-')}", str(int(value) if isinstance(value, bool) else value)]
+            argv += [
+                f"--{spec.name.replace('_', '-')}",
+                str(int(value) if isinstance(value, bool) else value),
+            ]
         return argv
 
     def to_command(self, program: str = "process_worker_pool") -> str:

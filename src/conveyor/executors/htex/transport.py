@@ -67,7 +67,9 @@ def secure_client(sock: zmq.Socket, cert_dir: str) -> None:  # type: ignore[type
         sock.curve_secretkey = mine.secret
 
 
-def bind_in_range(sock: zmq.Socket, address: str, port_range: tuple[int, int], port: int | None = None) -> int:  # type: ignore[type-arg]
+def bind_in_range(
+    sock: zmq.Socket, address: str, port_range: tuple[int, int], port: int | None = None
+) -> int:  # type: ignore[type-arg]
     """Bind to ``port`` if given, else to a free port in ``port_range``; return the port."""
     if ":" in address and not address.startswith("["):
         sock.ipv6 = True
@@ -79,6 +81,6 @@ def bind_in_range(sock: zmq.Socket, address: str, port_range: tuple[int, int], p
 
 
 def connect_url(address: str, port: int) -> str:
-    """tcp URL for an IPv4/IPv6 address."""
+    """Tcp URL for an IPv4/IPv6 address."""
     host = f"[{address}]" if ":" in address and not address.startswith("[") else address
     return f"tcp://{host}:{port}"

@@ -26,10 +26,17 @@ def main() -> int:
         print(f"bad interchange config: {exc}", file=sys.stderr)
         return 2
     if log_file:
-        logging.basicConfig(filename=log_file, level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.basicConfig(
+            filename=log_file,
+            level=logging.INFO,
+            format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        )
     ix = Interchange(cfg)
     client_port, worker_port = ix.ports()
-    print(json.dumps({"client_port": client_port, "worker_port": worker_port, "pid": os.getpid()}), flush=True)
+    print(
+        json.dumps({"client_port": client_port, "worker_port": worker_port, "pid": os.getpid()}),
+        flush=True,
+    )
     ix.run()
     return 0
 

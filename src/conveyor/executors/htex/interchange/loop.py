@@ -74,7 +74,7 @@ class Interchange:
         next_tick = time.monotonic() + period
         try:
             while self.running:
-                ready = dict(poller.poll(max(next_tick - time.monotonic(), 0) * 1000))
+                ready = dict(poller.poll(int(max(next_tick - time.monotonic(), 0) * 1000)))
                 if self.client in ready:
                     self._drain(self.client, self._from_client)
                 if self.pools in ready:
@@ -122,7 +122,11 @@ class Interchange:
             self._send(self.state.register(manager_id, msg.info, now))
             return
         if not self.state.heard_from(manager_id, now):
-            logger.warning("message %s from unregistered pool %r: told to shut down", type(msg).__name__, manager_id)
+            logger.warning(
+                "message %s from unregistered pool %r: told to shut down",
+                type(msg).__name__,
+                manager_id,
+            )
             self._send([(manager_id, p.Shutdown())])
             return
         if isinstance(msg, p.Results):
@@ -154,6 +158,5 @@ class Interchange:
 
 
 def _port(sock: zmq.Socket) -> int:  # type: ignore[type-arg]
-    endpoint = sock.getsockopt(zmq.LAST_ENDPOINT).decode()
+    endpoint = bytes(sock.getsockopt(zmq.LAST_ENDPOINT)).decode()
     return int(endpoint.rsplit(":", 1)[1])
-

@@ -49,7 +49,11 @@ MANAGER_TRANSITIONS = {
 
 def expected_versions() -> dict[str, Any]:
     """What a pool must match to register."""
-    return {"protocol": p.PROTOCOL_VERSION, "python": "%d.%d" % sys.version_info[:2], "conveyor": VERSION}
+    return {
+        "protocol": p.PROTOCOL_VERSION,
+        "python": "%d.%d" % sys.version_info[:2],
+        "conveyor": VERSION,
+    }
 
 
 @dataclass(slots=True)
@@ -153,8 +157,12 @@ class BrokerState:
             hostname, block = str(info.get("hostname", "?")), str(info.get("block_id", ""))
         except (KeyError, TypeError, ValueError):
             return [(manager_id, p.RegisterAck(False, "registration lacks a valid worker count"))]
-        self.managers[manager_id] = ManagerInfo(manager_id, hostname, block, capacity, workers, now, idle_since=now)
-        logger.info("pool %r registered: host=%s block=%s workers=%d", manager_id, hostname, block, workers)
+        self.managers[manager_id] = ManagerInfo(
+            manager_id, hostname, block, capacity, workers, now, idle_since=now
+        )
+        logger.info(
+            "pool %r registered: host=%s block=%s workers=%d", manager_id, hostname, block, workers
+        )
         return [(manager_id, p.RegisterAck(True, ""))]
 
     def heard_from(self, manager_id: bytes, now: float) -> bool:
@@ -192,7 +200,13 @@ class BrokerState:
         if mgr is None:
             return []
         mgr.state = ManagerState.GONE
-        logger.warning("pool %r on %s lost (%s); %d tasks in flight", manager_id, mgr.hostname, why, len(mgr.in_flight))
+        logger.warning(
+            "pool %r on %s lost (%s); %d tasks in flight",
+            manager_id,
+            mgr.hostname,
+            why,
+            len(mgr.in_flight),
+        )
         if not mgr.in_flight:
             return []
         return [(CLIENT, p.ManagerLost(sorted(mgr.in_flight), manager_id.hex(), mgr.hostname))]
@@ -200,7 +214,9 @@ class BrokerState:
     def expire(self, now: float) -> Outbox:
         """Lose every pool not heard from within the heartbeat threshold."""
         out: Outbox = []
-        for manager_id in [m.manager_id for m in self.managers.values() if now - m.last_heard > self.threshold]:
+        for manager_id in [
+            m.manager_id for m in self.managers.values() if now - m.last_heard > self.threshold
+        ]:
             out += self.lose(manager_id, "missed heartbeats")
         return out
 
@@ -211,7 +227,11 @@ class BrokerState:
             b = blocks.setdefault(m.block_id, {"workers": 0, "busy": 0, "idle_since": now})
             b["workers"] += m.workers
             b["busy"] += len(m.in_flight)
-            b["idle_since"] = max(b["idle_since"], m.idle_since) if m.idle_since is not None and b["busy"] == 0 else now
+            b["idle_since"] = (
+                max(b["idle_since"], m.idle_since)
+                if m.idle_since is not None and b["busy"] == 0
+                else now
+            )
         return {
             "queued": len(self.queue),
             "managers": len(self.managers),

@@ -11,7 +11,12 @@ ACCELERATOR_VARIABLES = ("CUDA_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "ZE_AFF
 
 
 def worker_count(
-    max_workers: int | None, cores: int, cores_per_worker: float, mem_gb: float | None, mem_per_worker: float | None, accelerators: Sequence[str]
+    max_workers: int | None,
+    cores: int,
+    cores_per_worker: float,
+    mem_gb: float | None,
+    mem_per_worker: float | None,
+    accelerators: Sequence[str],
 ) -> int:
     """Workers a node runs: limited by cores, memory, accelerators and the configured max."""
     limits = [max(int(cores // cores_per_worker), 1)]

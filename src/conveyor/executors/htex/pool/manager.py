@@ -27,12 +27,12 @@ import msgpack
 import zmq
 
 from conveyor.errors import WorkerLost
+from conveyor.execution.run_task import error_payload
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.interchange.state import expected_versions
 from conveyor.executors.htex.pool.affinity import cpus_for_worker, worker_count, worker_environment
 from conveyor.executors.htex.pool.worker import worker_main
 from conveyor.executors.htex.transport import connect_url, secure_client
-from conveyor.execution.run_task import error_payload
 
 __all__ = ["Manager", "RegistrationRefused"]
 
@@ -87,16 +87,26 @@ class Manager:
         for address in self.spec.addresses.split(","):
             url = connect_url(address, self.spec.port)
             self.sock.connect(url)
-        info = {**expected_versions(), "hostname": self.hostname, "block_id": self.spec.block_id,
-                "workers": self.worker_count, "prefetch": self.spec.prefetch_capacity,
-                "pid": os.getpid(), "platform": platform.platform()}
+        info = {
+            **expected_versions(),
+            "hostname": self.hostname,
+            "block_id": self.spec.block_id,
+            "workers": self.worker_count,
+            "prefetch": self.spec.prefetch_capacity,
+            "pid": os.getpid(),
+            "platform": platform.platform(),
+        }
         info.update({k: v for k, v in self.spec.extra.items() if k.startswith("override_")})
         self.sock.send(p.encode(p.Register(info)))
-        if not self.sock.poll(self.spec.heartbeat_threshold * 1000):
-            raise RegistrationRefused(f"no answer from the interchange at {url} within {self.spec.heartbeat_threshold} s")
+        if not self.sock.poll(int(self.spec.heartbeat_threshold * 1000)):
+            raise RegistrationRefused(
+                f"no answer from the interchange at {url} within {self.spec.heartbeat_threshold} s"
+            )
         reply = p.decode(self.sock.recv())
         if not isinstance(reply, p.RegisterAck) or not reply.ok:
-            raise RegistrationRefused(getattr(reply, "reason", f"unexpected {type(reply).__name__}"))
+            raise RegistrationRefused(
+                getattr(reply, "reason", f"unexpected {type(reply).__name__}")
+            )
 
     def start_workers(self) -> None:
         """Start ``max_workers`` worker processes."""
@@ -104,9 +114,16 @@ class Manager:
 
     def _spawn(self, rank: int) -> WorkerSlot:
         mine, theirs = self.mp.Pipe(duplex=True)
-        cpus = cpus_for_worker(self.spec.cpu_affinity, rank, self.worker_count, sorted(os.sched_getaffinity(0)))
+        cpus = cpus_for_worker(
+            self.spec.cpu_affinity, rank, self.worker_count, sorted(os.sched_getaffinity(0))
+        )
         env = worker_environment(rank, self.accelerators)
-        proc = self.mp.Process(target=worker_main, args=(theirs, rank, env, cpus, self.spec.block_id), name=f"conveyor-worker-{rank}", daemon=True)
+        proc = self.mp.Process(
+            target=worker_main,
+            args=(theirs, rank, env, cpus, self.spec.block_id),
+            name=f"conveyor-worker-{rank}",
+            daemon=True,
+        )
         proc.start()
         theirs.close()
         return WorkerSlot(rank, proc, mine)
@@ -119,7 +136,7 @@ class Manager:
         last_heard = last_beat = time.monotonic()
         while self.running:
             poller = self._poller()
-            ready = dict(poller.poll(min(period, 1.0) * 1000))
+            ready = dict(poller.poll(int(min(period, 1.0) * 1000)))
             now = time.monotonic()
             if self.sock in ready:
                 last_heard = now
@@ -184,7 +201,12 @@ class Manager:
                 self._replace(i, w)
 
     def _replace(self, index: int, dead: WorkerSlot) -> None:
-        logger.warning("worker %d (pid %s) died with exit code %s", dead.rank, dead.process.pid, dead.process.exitcode)
+        logger.warning(
+            "worker %d (pid %s) died with exit code %s",
+            dead.rank,
+            dead.process.pid,
+            dead.process.exitcode,
+        )
         lost = error_payload(WorkerLost(dead.rank, self.hostname))
         self.results.extend([task_id, False, lost] for task_id in sorted(dead.tasks))
         dead.conn.close()
@@ -246,4 +268,11 @@ def main_loop(spec: p.PoolLaunchSpec) -> int:
 def _worker_count(spec: p.PoolLaunchSpec, accelerators: list[str]) -> int:
     cores = len(os.sched_getaffinity(0))
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return worker_count(spec.max_workers or None, cores, spec.cores_per_worker, mem_gb, spec.mem_per_worker or None, accelerators)
+    return worker_count(
+        spec.max_workers or None,
+        cores,
+        spec.cores_per_worker,
+        mem_gb,
+        spec.mem_per_worker or None,
+        accelerators,
+    )

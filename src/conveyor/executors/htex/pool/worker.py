@@ -20,7 +20,9 @@ from conveyor.executors.htex.lifeline import die_with_parent
 __all__ = ["worker_main"]
 
 
-def worker_main(conn: Connection, rank: int, env: dict[str, str], cpus: list[int] | None, block_id: str) -> None:
+def worker_main(
+    conn: Connection, rank: int, env: dict[str, str], cpus: list[int] | None, block_id: str
+) -> None:
     """Serve tasks until the pipe closes."""
     die_with_parent()
     os.environ.update(env)
