@@ -7,6 +7,7 @@ Data path position: BlockManager -> ``submit(command)`` -> a bash job script (wo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -129,10 +130,8 @@ class LocalProvider(ExecutionProvider):
                 continue
             self._cancelled.add(job_id)
             _signal_group(proc.pid, signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                pass
             _signal_group(proc.pid, signal.SIGKILL)
             proc.poll()
             results.append(True)
@@ -145,7 +144,5 @@ class LocalProvider(ExecutionProvider):
 
 
 def _signal_group(pgid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass

@@ -11,6 +11,7 @@ outstanding future fails with BrokenHtex at once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -80,10 +81,8 @@ class HtexClient:
     def _wake(self) -> None:
         if self._sleeping:
             self._sleeping = False
-            try:
+            with contextlib.suppress(BlockingIOError):
                 os.write(self._wake_w, b"x")
-            except BlockingIOError:
-                pass
 
     def close(self) -> None:
         """Stop the I/O thread and close the socket."""

@@ -8,6 +8,7 @@ shutdown(): client says stop -> blocks cancelled -> interchange reaped -> future
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -208,10 +209,8 @@ class HighThroughputExecutor(Executor):
         with self._lock:
             first = fn_hash not in self._sent
             self._sent.add(fn_hash)
-        try:
+        with contextlib.suppress(TypeError):
             self._fn_hashes[func] = fn_hash
-        except TypeError:
-            pass
         return fn_hash, blob if first else b""
 
     # --- ExecutorHooks for the BlockManager --------------------------------------------

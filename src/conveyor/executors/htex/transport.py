@@ -68,8 +68,11 @@ def secure_client(sock: zmq.Socket, cert_dir: str) -> None:  # type: ignore[type
 
 
 def bind_in_range(
-    sock: zmq.Socket, address: str, port_range: tuple[int, int], port: int | None = None
-) -> int:  # type: ignore[type-arg]
+    sock: zmq.Socket,  # type: ignore[type-arg]
+    address: str,
+    port_range: tuple[int, int],
+    port: int | None = None,
+) -> int:
     """Bind to ``port`` if given, else to a free port in ``port_range``; return the port."""
     if ":" in address and not address.startswith("["):
         sock.ipv6 = True
