@@ -133,7 +133,8 @@ class LocalProvider(ExecutionProvider):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=2)
             _signal_group(proc.pid, signal.SIGKILL)
-            proc.poll()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=5)
             results.append(True)
         return results
 

@@ -51,7 +51,7 @@ def expected_versions() -> dict[str, Any]:
     """What a pool must match to register."""
     return {
         "protocol": p.PROTOCOL_VERSION,
-        "python": "%d.%d" % sys.version_info[:2],
+        "python": f"{sys.version_info[0]}.{sys.version_info[1]}",
         "conveyor": VERSION,
     }
 

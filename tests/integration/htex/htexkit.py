@@ -1,0 +1,49 @@
+"""Helpers for HTEX tests: executors with small heartbeats, process lookup, waiting."""
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from conveyor.executors.htex.executor import HighThroughputExecutor
+from conveyor.providers.local import LocalProvider
+
+
+def make_htex(tmp_path: Path, **kw: Any) -> HighThroughputExecutor:
+    options: dict[str, Any] = {
+        "max_workers_per_node": 2,
+        "heartbeat_period": 0.5,
+        "heartbeat_threshold": 3,
+        "encrypted": True,
+    }
+    options.update(kw)
+    ex = HighThroughputExecutor(label="htex", provider=LocalProvider(init_blocks=1), **options)
+    ex.run_dir = str(tmp_path)
+    return ex
+
+
+def processes_of(run_dir: Path) -> list[psutil.Process]:
+    """Live processes whose command line mentions this run_dir (pools) or are our children."""
+    me = psutil.Process()
+    found = {
+        p.pid: p
+        for p in me.children(recursive=True)
+        if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    }
+    for p in psutil.process_iter(["cmdline"]):
+        if str(run_dir) in " ".join(p.info["cmdline"] or []) and p.pid != os.getpid():
+            found[p.pid] = p
+    return [p for p in found.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def wait_until(cond: Callable[[], bool], timeout: float = 20.0) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return cond()

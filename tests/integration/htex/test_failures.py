@@ -1,0 +1,179 @@
+"""HTEX under failure, with real processes: lost workers, pools and interchange; bad peers."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import wait
+from pathlib import Path
+
+import pytest
+import zmq
+from htexkit import make_htex, processes_of, wait_until
+
+from conveyor.errors import BrokenHtex, ManagerLost, WorkerLost
+from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.executor import HighThroughputExecutor
+from conveyor.executors.htex.transport import generate_keys
+
+
+def pid_and_sleep(seconds: float) -> int:
+    import os as _os
+    import time as _time
+
+    _time.sleep(seconds)
+    return _os.getpid()
+
+
+def worker_pid() -> int:
+    import os as _os
+
+    return _os.getpid()
+
+
+def record(path: str, value: int) -> int:
+    with open(path, "a") as f:
+        f.write(f"{value}\n")
+    return value
+
+
+def test_killed_worker_gives_worker_lost_and_pool_goes_on(
+    htex: HighThroughputExecutor, tmp_path: Path
+) -> None:
+    pids = {htex.submit(worker_pid, {}).result(timeout=30) for _ in range(10)}
+    victim = htex.submit(pid_and_sleep, {}, 30)
+    assert wait_until(lambda: any(True for _ in [0]) and len(pids) > 0)
+    time.sleep(0.5)
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    assert isinstance(victim.exception(timeout=30), WorkerLost)
+    assert htex.submit(worker_pid, {}).result(timeout=30) not in pids
+
+
+def test_killed_pool_gives_manager_lost(htex: HighThroughputExecutor, tmp_path: Path) -> None:
+    assert htex.submit(worker_pid, {}).result(timeout=30)
+    futures = [htex.submit(pid_and_sleep, {}, 60) for _ in range(2)]
+    time.sleep(0.5)
+    pools = [
+        proc
+        for proc in processes_of(tmp_path)
+        if "conveyor.executors.htex.pool" in " ".join(proc.cmdline())
+    ]
+    assert pools, "no pool process found"
+    for proc in pools:
+        for child in proc.children(recursive=True):
+            child.kill()
+        proc.kill()
+    done, not_done = wait(futures, timeout=30)
+    assert not not_done
+    assert all(isinstance(f.exception(), ManagerLost) for f in done)
+
+
+def test_killed_interchange_fails_every_pending_future(htex: HighThroughputExecutor) -> None:
+    futures = [htex.submit(pid_and_sleep, {}, 60) for _ in range(20)]
+    assert htex._interchange is not None
+    htex._interchange.kill()
+    done, not_done = wait(futures, timeout=15)
+    assert not not_done
+    assert all(isinstance(f.exception(), BrokenHtex) for f in done)
+    late = htex.submit(worker_pid, {})
+    assert isinstance(late.exception(timeout=5), BrokenHtex)
+
+
+def test_garbage_and_strangers_are_dropped(tmp_path: Path) -> None:
+    ex = make_htex(tmp_path, encrypted=False)
+    ex.start()
+    try:
+        ctx = zmq.Context()
+        for port in (ex.worker_port,):
+            s = ctx.socket(zmq.DEALER)
+            s.linger = 0
+            s.connect(f"tcp://127.0.0.1:{port}")
+            for junk in (
+                b"",
+                b"\x00\xff garbage",
+                b"\x93\x01\x02",
+                p.encode(p.Tasks([[1, b"h", b"", b"x"]])),
+            ):
+                s.send(junk)
+            s.send(p.encode(p.Register({"protocol": 999, "python": "2.7", "conveyor": "0"})))
+            replies = []
+            while s.poll(3000) and len(replies) < 5:
+                replies.append(p.decode(s.recv()))
+            assert isinstance(replies[0], p.Shutdown), (
+                "a task batch from a stranger must be refused"
+            )
+            acks = [r for r in replies if isinstance(r, p.RegisterAck)]
+            assert acks and not acks[0].ok and "version mismatch" in acks[0].reason
+            s.close()
+        ctx.term()
+        assert ex.submit(worker_pid, {}).result(timeout=30) > 0
+        log = (tmp_path / "htex" / "interchange.log").read_text()
+        assert "dropped a malformed message" in log
+        assert "told to shut down" in log
+    finally:
+        ex.shutdown()
+
+
+def test_unencrypted_peer_cannot_reach_encrypted_interchange(
+    htex: HighThroughputExecutor, tmp_path: Path
+) -> None:
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.DEALER)
+    s.linger = 0
+    s.connect(f"tcp://127.0.0.1:{htex.worker_port}")
+    s.send(p.encode(p.Register({})))
+    assert not s.poll(1500), "an unauthenticated peer got an answer"
+    ctx.destroy(linger=0)
+    assert htex.submit(worker_pid, {}).result(timeout=30) > 0
+
+
+def test_pool_with_wrong_keys_cannot_register(htex: HighThroughputExecutor, tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong-keys"
+    generate_keys(str(wrong))
+    spec = p.PoolLaunchSpec(
+        addresses="127.0.0.1",
+        port=htex.worker_port,
+        block_id="intruder",
+        max_workers=1,
+        heartbeat_period=0.5,
+        heartbeat_threshold=2,
+        cert_dir=str(wrong),
+        logdir=str(tmp_path / "intruder"),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "conveyor.executors.htex.pool", *spec.to_argv()],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 3
+    assert "registration failed" in proc.stderr
+
+
+def test_private_keys_are_private(htex: HighThroughputExecutor) -> None:
+    for name in ("server.key_secret", "client.key_secret"):
+        assert os.stat(os.path.join(htex.cert_dir, name)).st_mode & 0o777 == 0o600
+
+
+def test_priorities_order_dispatch(tmp_path: Path) -> None:
+    ex = make_htex(tmp_path, max_workers_per_node=1)
+    ex.provider.init_blocks = 0
+    ex.start()
+    try:
+        out = str(tmp_path / "order.txt")
+        futures = [ex.submit(record, {"priority": prio}, out, prio) for prio in (5, 1, 9, 3, 7)]
+        assert ex._blocks is not None
+        ex._blocks.scale_out(1)
+        wait(futures, timeout=60)
+        assert [int(x) for x in Path(out).read_text().split()] == [1, 3, 5, 7, 9]
+    finally:
+        ex.shutdown()
+
+
+def test_bad_resource_specification_is_rejected(htex: HighThroughputExecutor) -> None:
+    from conveyor.errors import InvalidResourceSpecification
+
+    with pytest.raises(InvalidResourceSpecification):
+        htex.submit(worker_pid, {"cores": 4})
