@@ -1,0 +1,160 @@
+"""Run conveyor and Parsl side by side on the same cases and print a table of ratios.
+
+    python bench/run.py [--quick] [--only conveyor|parsl] [--case NAME] [--no-write]
+
+Parsl is installed by this script into bench/.parsl-venv on first use; if that fails,
+conveyor is reported alone. Results are written to bench/RESULTS.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PARSL_VENV = HERE / ".parsl-venv"
+PARSL_SPEC = "parsl==2026.10.*"
+CONVEYOR_PY = ROOT / ".venv" / "bin" / "python"
+
+# case -> (full N, quick N, metric, better: "high" or "low")
+CASES = {
+    "throughput": (10_000, 2_000, "tasks_per_s", "high"),
+    "cpu": (10_000, 2_000, "cpu_us_per_task", "low"),
+    "latency": (500, 100, "median_us", "low"),
+    "latency_p99": (500, 100, "p99_us", "low"),
+    "chain": (1_000, 200, "seconds", "low"),
+    "fanout": (5_000, 1_000, "seconds", "low"),
+    "startup": (1, 1, "seconds", "low"),
+    "memory": (100_000, 10_000, "bytes_per_task", "low"),
+    "payload": (200, 50, "tasks_per_s", "high"),
+}
+# the case script that produces each metric
+SOURCE = {"cpu": "throughput", "latency_p99": "latency"}
+
+
+def parsl_python() -> Path | None:
+    """The Parsl venv's python, creating the venv if needed; None if Parsl cannot be installed."""
+    py = PARSL_VENV / "bin" / "python"
+    if py.exists() and subprocess.run([py, "-c", "import parsl"], capture_output=True).returncode == 0:
+        return py
+    print(f"installing {PARSL_SPEC} into {PARSL_VENV} ...", file=sys.stderr)
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(PARSL_VENV)], check=True)
+        subprocess.run([py, "-m", "pip", "install", "-q", PARSL_SPEC], check=True, timeout=900)
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"Parsl could not be installed ({exc}); reporting conveyor alone", file=sys.stderr)
+        return None
+    return py
+
+
+def run_case(system: str, py: Path, case: str, n: int, encrypted: bool) -> dict | None:
+    run_dir = tempfile.mkdtemp(prefix=f"bench-{system}-{case}-")
+    script = str(HERE / "cases.py")
+    args = [case, str(n), "1" if encrypted else "0", run_dir]
+    cmd = [str(py), "-m", "conveyor", "run", script, *args] if system == "conveyor" else [str(py), script, *args]
+    try:
+        env = dict(os.environ, PATH=f"{py.parent}:{os.environ.get('PATH', '')}")
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=run_dir, env=env)
+    except subprocess.TimeoutExpired:
+        return None
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if not lines:
+        sys.stderr.write(f"{system} {case} failed:\n{proc.stderr[-2000:]}\n")
+        return None
+    return json.loads(lines[-1])
+
+
+def floor(n: int) -> float | None:
+    proc = subprocess.run([str(CONVEYOR_PY), str(HERE / "floor.py"), str(n)], capture_output=True, text=True, timeout=300)
+    return json.loads(proc.stdout)["tasks_per_s"] if proc.returncode == 0 else None
+
+
+def measure(systems: dict[str, Path], cases: list[str], quick: bool) -> dict:
+    results: dict = {}
+    for encrypted in (False, True):
+        for case in cases:
+            full, small, _, _ = CASES[case]
+            if case in SOURCE:
+                continue
+            n = small if quick else full
+            for system, py in systems.items():
+                print(f"  {system:9s} {case:10s} n={n} encrypted={encrypted}", file=sys.stderr, flush=True)
+                results[(system, case, encrypted)] = run_case(system, py, case, n, encrypted)
+    return results
+
+
+def table(results: dict, systems: dict[str, Path], cases: list[str], floor_rate: float | None) -> str:
+    rows = ["| case | metric | encrypted | conveyor | Parsl | conveyor advantage |", "|---|---|---|---|---|---|"]
+    for encrypted in (False, True):
+        for case in cases:
+            _, _, metric, better = CASES[case]
+            src = SOURCE.get(case, case)
+            values = {}
+            for system in systems:
+                data = results.get((system, src, encrypted))
+                values[system] = data.get(metric) if data else None
+            c, p = values.get("conveyor"), values.get("parsl")
+            ratio = "n/a"
+            if c and p:
+                ratio = f"{c / p:.1f}x" if better == "high" else f"{p / c:.1f}x"
+            rows.append(f"| {case} | {metric} | {'on' if encrypted else 'off'} | {_fmt(c)} | {_fmt(p)} | {ratio} |")
+    if floor_rate:
+        rows.append(f"| floor: ProcessPoolExecutor(2) throughput | tasks_per_s | - | {floor_rate:,.0f} | | |")
+    return "\n".join(rows)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "failed"
+    return f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
+
+
+def machine() -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
+    mem = next((ln.split()[1] for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), "0")
+    return f"{cpu}, {os.cpu_count()} cores, {int(mem) // 2**20} GiB RAM, Linux {platform.release()}, Python {platform.python_version()}"
+
+
+def versions(systems: dict[str, Path]) -> str:
+    out = []
+    for system, py in systems.items():
+        mod = "conveyor" if system == "conveyor" else "parsl"
+        code = f"import {mod}, zmq; print({mod}.__version__, zmq.__version__)"
+        res = subprocess.run([str(py), "-c", code], capture_output=True, text=True)
+        v, z = (res.stdout.split() + ["?", "?"])[:2]
+        out.append(f"{system} {v} (pyzmq {z})")
+    return ", ".join(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["conveyor", "parsl"])
+    ap.add_argument("--case", action="append", choices=list(CASES))
+    ap.add_argument("--no-write", action="store_true")
+    ns = ap.parse_args()
+    systems: dict[str, Path] = {}
+    if ns.only != "parsl":
+        systems["conveyor"] = CONVEYOR_PY
+    if ns.only != "conveyor":
+        py = parsl_python()
+        if py is not None:
+            systems["parsl"] = py
+    cases = ns.case or list(CASES)
+    results = measure(systems, cases, ns.quick)
+    floor_rate = floor(CASES["throughput"][1 if ns.quick else 0]) if "throughput" in cases else None
+    text = table(results, systems, cases, floor_rate)
+    print(text)
+    if not ns.no_write:
+        head = f"# Benchmark results\n\nDate: {datetime.date.today()}  \nMachine: {machine()}  \nVersions: {versions(systems)}  \nMode: {'quick' if ns.quick else 'full'}; one LocalProvider block, max_workers_per_node=2, loopback; produced by `make bench`.\n\n"
+        (HERE / "RESULTS.md").write_text(head + text + "\n")
+
+
+if __name__ == "__main__":
+    main()
