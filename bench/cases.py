@@ -89,7 +89,10 @@ def case_latency(n):
         noop().result()
         samples.append((time.perf_counter() - t) * 1e6)
     samples.sort()
-    return {"median_us": statistics.median(samples), "p99_us": samples[int(len(samples) * 0.99) - 1]}
+    return {
+        "median_us": statistics.median(samples),
+        "p99_us": samples[int(len(samples) * 0.99) - 1],
+    }
 
 
 def case_chain(n):
@@ -140,7 +143,9 @@ def main():
         noop().result()
         result = {"seconds": time.perf_counter() - t0}
     elif case == "memory":
-        result = case_memory(n, run_dir)
+        # tasks are held in flight; exit at once (the runner kills the case's session)
+        print(json.dumps(case_memory(n, run_dir)), flush=True)
+        os._exit(0)
     else:
         result = globals()[f"case_{case}"](n)
     print(json.dumps(result), flush=True)

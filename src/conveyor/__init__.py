@@ -10,6 +10,7 @@ import importlib
 from typing import Any
 
 from conveyor.app.decorators import bash_app, join_app, python_app
+from conveyor.compat import LAUNCHER_NAMES
 from conveyor.config import Config
 from conveyor.elaborations.std_streams import AUTO_LOGNAME
 from conveyor.executors.threads import ThreadPoolExecutor
@@ -26,21 +27,7 @@ _LAZY = {
     "LocalProvider": "conveyor.providers.local",
     "SlurmProvider": "conveyor.providers.slurm.provider",
     "DataFlowKernel": "conveyor.kernel.kernel",
-    **{
-        name: "conveyor.launchers"
-        for name in (
-            "SimpleLauncher",
-            "SingleNodeLauncher",
-            "SrunLauncher",
-            "SrunMPILauncher",
-            "MpiExecLauncher",
-            "MpiRunLauncher",
-            "AprunLauncher",
-            "JsrunLauncher",
-            "GnuParallelLauncher",
-            "WrappedLauncher",
-        )
-    },
+    **dict.fromkeys(LAUNCHER_NAMES, "conveyor.launchers"),
 }
 
 __all__ = [

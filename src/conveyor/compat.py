@@ -12,10 +12,19 @@ from collections.abc import Mapping
 
 from conveyor.kernel.states import TaskState
 
-__all__ = ["LACKING", "MODULES", "DataFlowKernelLoader", "States", "install", "resolve"]
+__all__ = [
+    "LACKING",
+    "LAUNCHER_NAMES",
+    "MODULES",
+    "DataFlowKernelLoader",
+    "States",
+    "install",
+    "resolve",
+]
 
 _ERR = "conveyor.errors:"
-_LAUNCHERS = [
+#: launcher class names, shared with conveyor/__init__.py's lazy exports
+LAUNCHER_NAMES = [
     "SimpleLauncher",
     "SingleNodeLauncher",
     "SrunLauncher",
@@ -118,7 +127,7 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     ),
     "parsl.jobs": {},
     "parsl.jobs.states": _names("conveyor.providers.states", "JobState JobStatus TERMINAL_STATES"),
-    "parsl.launchers": {n: f"conveyor.launchers:{n}" for n in _LAUNCHERS},
+    "parsl.launchers": {n: f"conveyor.launchers:{n}" for n in LAUNCHER_NAMES},
     "parsl.providers": {
         "LocalProvider": "conveyor.providers.local:LocalProvider",
     },

@@ -137,7 +137,11 @@ class KernelCore:
     def _memo_or_launch(self, rec: TaskRecord) -> list[Instruction]:
         memoizer = self.p.memoizer
         if memoizer is not None and rec.call.options.cache:
-            hit = memoizer.check_memo(rec.view())
+            try:
+                hit = memoizer.check_memo(rec.view())
+            except Exception as exc:  # noqa: BLE001 - e.g. an argument with no memo key
+                self._move(rec, S.FAILED, "MemoRefused")
+                return self._finish(rec, None, exc)
             if hit is not None:
                 rec.from_memo = True
                 self._move(rec, S.MEMO_DONE, "MemoHit")
@@ -244,7 +248,10 @@ class KernelCore:
 
     def _remember(self, rec: TaskRecord, value: Any) -> None:
         if self.p.memoizer is not None and rec.call.options.cache:
-            self.p.memoizer.update_memo_result(rec.view(), value)
+            try:
+                self.p.memoizer.update_memo_result(rec.view(), value)
+            except Exception:  # noqa: BLE001 - the task succeeded; only caching failed
+                logger.exception("could not memoize the result of task %s", rec.id)
 
     def _finish(
         self, rec: TaskRecord, value: Any, error: BaseException | None

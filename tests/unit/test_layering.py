@@ -1,0 +1,106 @@
+"""The import layering of docs/design.md, checked by reading every module's imports."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "conveyor"
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def conveyor_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("conveyor")}
+        elif (
+            isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("conveyor")
+        ):
+            found.add(node.module)
+    return found
+
+
+MODULES = {module_name(p): conveyor_imports(p) for p in SRC.rglob("*.py")}
+
+# (modules matching this prefix, may never import anything matching these prefixes)
+RULES = [
+    ("conveyor.errors", ["conveyor."]),
+    ("conveyor.files", ["conveyor."]),
+    (
+        "conveyor.serialize",
+        ["conveyor.kernel", "conveyor.executors", "conveyor.elaborations", "conveyor.app"],
+    ),
+    (
+        "conveyor.execution",
+        ["conveyor.kernel", "conveyor.executors", "conveyor.elaborations", "conveyor.app"],
+    ),
+    (
+        "conveyor.elaborations",
+        [
+            "conveyor.kernel.kernel",
+            "conveyor.kernel.core",
+            "conveyor.kernel.current",
+            "conveyor.executors",
+        ],
+    ),
+    ("conveyor.kernel", ["conveyor.executors.htex", "conveyor.providers", "conveyor.launchers"]),
+    (
+        "conveyor.executors",
+        [
+            "conveyor.kernel.kernel",
+            "conveyor.kernel.core",
+            "conveyor.kernel.current",
+            "conveyor.app",
+            "conveyor.elaborations",
+        ],
+    ),
+    ("conveyor.providers", ["conveyor.executors", "conveyor.kernel"]),
+    ("conveyor.launchers", ["conveyor.executors", "conveyor.kernel", "conveyor.providers"]),
+    (
+        "conveyor.executors.htex.protocol",
+        [
+            "conveyor.kernel",
+            "conveyor.serialize",
+            "conveyor.execution",
+            "conveyor.executors.htex.client",
+        ],
+    ),
+]
+ALLOWED_EXCEPTIONS = {("conveyor.errors", "conveyor.errors")}
+
+
+@pytest.mark.parametrize(("prefix", "forbidden"), RULES, ids=[r[0] for r in RULES])
+def test_layer(prefix: str, forbidden: list[str]) -> None:
+    violations = []
+    for module, imports in MODULES.items():
+        if module != prefix and not module.startswith(prefix + "."):
+            continue
+        for imported in imports:
+            if (
+                (module, imported) in ALLOWED_EXCEPTIONS
+                or imported == "conveyor.errors"
+                or imported == "conveyor.version"
+            ):
+                continue
+            if any(
+                imported == f
+                or imported.startswith(f if f.endswith(".") else f + ".")
+                or imported == f.rstrip(".")
+                for f in forbidden
+            ):
+                violations.append(f"{module} imports {imported}")
+    assert violations == []
+
+
+def test_rules_see_modules() -> None:
+    assert len(MODULES) > 40
+    assert "conveyor.kernel.core" in MODULES
