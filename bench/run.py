@@ -165,7 +165,7 @@ def machine() -> str:
         ),
         "?",
     )
-    mem = next((ln.split()[1] for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), "0")
+    mem = next((ln.split()[1] for ln in meminfo if ln.startswith("MemTotal")), "0")
     return f"{cpu}, {os.cpu_count()} cores, {int(mem) // 2**20} GiB RAM, Linux {platform.release()}, Python {platform.python_version()}"
 
 
