@@ -157,14 +157,9 @@ def _fmt(v: float | None) -> str:
 
 
 def machine() -> str:
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in open("/proc/cpuinfo")
-            if ln.startswith("model name")
-        ),
-        "?",
-    )
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
     mem = next((ln.split()[1] for ln in meminfo if ln.startswith("MemTotal")), "0")
     return f"{cpu}, {os.cpu_count()} cores, {int(mem) // 2**20} GiB RAM, Linux {platform.release()}, Python {platform.python_version()}"
 
