@@ -68,24 +68,22 @@ def run_case(system: str, py: Path, case: str, n: int, encrypted: bool) -> dict 
         else [str(py), script, *args]
     )
     env = dict(os.environ, PATH=f"{py.parent}:{os.environ.get('PATH', '')}")
-    proc = subprocess.Popen(
-        cmd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=run_dir,
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=600)
-    except subprocess.TimeoutExpired:
-        out, err = "", "timed out"
-    finally:
-        # the case runs in its own session: whatever it left behind goes with it
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    out_path, err_path = Path(run_dir) / "case.stdout", Path(run_dir) / "case.stderr"
+    with out_path.open("w") as out_f, err_path.open("w") as err_f:
+        # files, not pipes: processes a case leaves behind must not keep the runner waiting
+        proc = subprocess.Popen(
+            cmd, stdout=out_f, stderr=err_f, text=True, cwd=run_dir, env=env, start_new_session=True
+        )
+        try:
+            proc.wait(timeout=600)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            # the case runs in its own session: whatever it left behind goes with it
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    out, err = out_path.read_text(), err_path.read_text()
     lines = [ln for ln in out.splitlines() if ln.startswith("{")]
     if not lines:
         sys.stderr.write(f"{system} {case} failed:\n{err[-2000:]}\n")
