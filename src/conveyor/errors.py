@@ -48,6 +48,7 @@ __all__ = [
     "ScaleOutFailed",
     "ScalingFailed",
     "SerializationError",
+    "StagingError",
     "SubmitException",
     "UnsupportedFeatureError",
     "VersionMismatch",
@@ -399,3 +400,15 @@ class ZipAuthorityError(ConveyorError):
 
     def __str__(self) -> str:
         return f"ZipFileStaging cannot stage Files with an authority (netloc) section: {self.file}"
+
+
+class StagingError(ConveyorError):
+    """Raised when a File cannot be staged in or out; names the File's URL."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(url, reason)
+        self.url = url
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"staging of {self.url} failed: {self.reason}"

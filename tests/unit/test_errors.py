@@ -33,6 +33,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "SubmitException": ("job", "why", "out", "err", 1),
     "BadLauncher": (object,),
     "ZipAuthorityError": ("zip://x/y",),
+    "StagingError": ("http://x/y", "why"),
 }
 CLASSES = [
     obj

@@ -27,8 +27,8 @@ class ExecutorLoad:
     workers_per_node: int
     #: block id -> number of connected workers of that block
     connected_workers: Mapping[str, int] = field(default_factory=dict)
-    #: block id -> monotonic time since which all its workers are idle (absent = busy)
-    idle_since: Mapping[str, float] = field(default_factory=dict)
+    #: block id -> seconds all its workers have been idle (0 while any is busy)
+    idle_for: Mapping[str, float] = field(default_factory=dict)
 
 
 class ExecutorHooks(Protocol):
@@ -66,3 +66,5 @@ class BlockOptions:
     max_idletime: float = 120.0
     #: consecutive failed block submissions before the executor is declared broken
     max_consecutive_failures: int = 3
+    #: seconds a draining block may take before it is cancelled anyway
+    drain_timeout: float = 30.0

@@ -1,8 +1,9 @@
 """BlockManager: starts, tracks and stops an executor's blocks through its provider.
 
 executor --start()--> init_blocks submitted now --> provider.submit(launch_command(id))
-poller thread (if a strategy is set): provider.status -> failed blocks reported,
-replacements within max_blocks, idle blocks drained and cancelled after max_idletime
+poller thread, every strategy_period:
+    provider.status -> states.advance (blocks ended outside conveyor -> hooks.block_failed)
+    hooks.load()    -> strategy.decide -> scale_out (submit) / scale_in (drain, then cancel)
 """
 
 from __future__ import annotations
@@ -10,13 +11,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from conveyor.executors.blocks.api import BlockOptions, ExecutorHooks, LaunchCommand
+from conveyor.executors.blocks.api import BlockOptions, ExecutorHooks, ExecutorLoad, LaunchCommand
+from conveyor.executors.blocks.states import ENDED, LIVE, Block, BlockState, advance, from_job
+from conveyor.executors.blocks.strategy import (
+    BlockView,
+    Limits,
+    Snapshot,
+    check_strategy,
+    decide,
+)
 from conveyor.providers.base import ExecutionProvider
-from conveyor.providers.states import JobState
 
 __all__ = ["BlockManager", "BlockStatistics"]
 
@@ -25,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class BlockStatistics:
-    """Blocks by state, and the last failure message."""
+    """Blocks by state, consecutive submit failures and the last failure message."""
 
     states: Mapping[str, str]
     failures: int
@@ -43,42 +50,47 @@ class BlockManager:
         *,
         label: str,
         options: BlockOptions,
-        tasks_per_node: int = 1,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.provider = provider
         self.hooks = hooks
         self.launch_command = launch_command
         self.label = label
         self.options = options
-        self.tasks_per_node = tasks_per_node
-        self._lock = threading.Lock()
-        self._jobs: dict[str, Any] = {}
-        self._states: dict[str, JobState] = {}
+        self.strategy = check_strategy(options.strategy)
+        self.clock = clock
+        self.blocks: dict[str, Block] = {}
+        self._lock = threading.RLock()
         self._next = 0
         self._failures = 0
         self._last_error = ""
+        self._idle_start: float | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @property
+    def limits(self) -> Limits:
+        """The provider's block limits with Config's max_idletime."""
+        p = self.provider
+        return Limits(p.min_blocks, p.max_blocks, p.parallelism, self.options.max_idletime)
+
     def start(self) -> None:
-        """Submit the initial blocks now; start the poller when a strategy is set."""
+        """Submit the initial blocks now and start the poller thread."""
         self.scale_out(self.provider.init_blocks)
-        if self.options.strategy not in (None, "none"):
-            self._thread = threading.Thread(
-                target=self._poll_loop, name=f"conveyor-blocks-{self.label}", daemon=True
-            )
-            self._thread.start()
+        self._thread = threading.Thread(
+            target=self._poll_loop, name=f"conveyor-blocks-{self.label}", daemon=True
+        )
+        self._thread.start()
+
+    # --- scale out / in -------------------------------------------------------------------
 
     def scale_out(self, n: int) -> list[str]:
-        """Submit ``n`` blocks (never beyond max_blocks); return their ids."""
+        """Submit up to ``n`` blocks (never beyond max_blocks); return the accepted ids."""
         started = []
         for _ in range(n):
             with self._lock:
-                live = sum(1 for s in self._states.values() if not s.terminal)
-                if (
-                    live >= self.provider.max_blocks
-                    or self._failures >= self.options.max_consecutive_failures
-                ):
+                busy = sum(1 for b in self.blocks.values() if not b.ended)
+                if busy >= self.provider.max_blocks or self.broken:
                     break
                 block_id = str(self._next)
                 self._next += 1
@@ -86,86 +98,159 @@ class BlockManager:
                 started.append(block_id)
         return started
 
+    @property
+    def broken(self) -> bool:
+        """True after max_consecutive_failures refused submissions in a row."""
+        return self._failures >= self.options.max_consecutive_failures
+
     def _submit(self, block_id: str) -> bool:
+        name = f"conveyor.{self.label}.block-{block_id}"
         try:
-            job = self.provider.submit(
-                self.launch_command(block_id),
-                self.tasks_per_node,
-                f"conveyor.{self.label}.block-{block_id}",
-            )
+            job = self.provider.submit(self.launch_command(block_id), 1, name)
         except Exception as exc:  # noqa: BLE001 - recorded and reported
-            with self._lock:
-                self._states[block_id] = JobState.FAILED
-                self._failures += 1
-                self._last_error = str(exc)
-                broken = self._failures >= self.options.max_consecutive_failures
-            logger.error("block %s of %s could not start: %s", block_id, self.label, exc)
-            if broken:
-                self.hooks.set_broken(
-                    f"{self._failures} consecutive block submissions failed; last: {exc}"
-                )
-            return False
+            return self._rejected(block_id, str(exc))
         with self._lock:
-            self._jobs[block_id] = job
-            self._states[block_id] = JobState.PENDING
+            self.blocks[block_id] = Block(block_id, job, BlockState.PENDING, self.clock())
             self._failures = 0
+        logger.info("block %s of %s submitted: job %s", block_id, self.label, job)
         return True
 
-    def scale_in(self, block_ids: list[str]) -> None:
-        """Drain, then cancel these blocks."""
-        self.hooks.drain_blocks(block_ids)
+    def _rejected(self, block_id: str, message: str) -> bool:
         with self._lock:
-            jobs = [self._jobs[b] for b in block_ids if b in self._jobs]
-        self.provider.cancel(jobs)
-        with self._lock:
-            for b in block_ids:
-                self._states[b] = JobState.SCALED_IN
-
-    def block_states(self) -> dict[str, JobState]:
-        """Current state of every block ever started."""
-        with self._lock:
-            return dict(self._states)
-
-    def statistics(self) -> BlockStatistics:
-        """Snapshot for ``executor.statistics()``."""
-        with self._lock:
-            return BlockStatistics(
-                {b: s.name for b, s in self._states.items()}, self._failures, self._last_error
+            self.blocks[block_id] = Block(
+                block_id, None, BlockState.REJECTED, self.clock(), message
             )
+            self._failures += 1
+            self._last_error = message
+            broken = self.broken
+        logger.error("block %s of %s could not start: %s", block_id, self.label, message)
+        if broken:
+            self.hooks.set_broken(
+                f"{self._failures} consecutive block submissions failed; last: {message}"
+            )
+        return False
+
+    def scale_in(self, block_ids: list[str], load: ExecutorLoad | None = None) -> None:
+        """Drain these blocks; blocks without a connected pool are cancelled at once."""
+        now = self.clock()
+        with self._lock:
+            chosen = [self.blocks[b] for b in block_ids if self.blocks[b].state in LIVE]
+            for block in chosen:
+                advance(block, BlockState.DRAINING, "scale-in", now)
+        self.hooks.drain_blocks([b.block_id for b in chosen])
+        workers = load.connected_workers if load is not None else {}
+        self._cancel([b for b in chosen if not workers.get(b.block_id)], "scaled in: no pool")
+
+    def _cancel(self, blocks: list[Block], why: str) -> None:
+        jobs = [b.job_id for b in blocks if b.job_id is not None]
+        if jobs:
+            self.provider.cancel(jobs)
+        with self._lock:
+            for block in blocks:
+                if not block.ended:
+                    advance(block, BlockState.SCALED_IN, why, self.clock())
+
+    # --- polling ----------------------------------------------------------------------
 
     def poll(self) -> None:
-        """Refresh block states; report newly failed blocks; keep min_blocks running."""
+        """One round: refresh states, report ended blocks, decide and carry out scaling."""
+        self.refresh()
+        load = self.hooks.load()
+        now = self.clock()
+        self._finish_drains(load, now)
+        decision = decide(self.strategy, self.snapshot(load, now), self.limits)
+        if decision.scale_out:
+            self.scale_out(decision.scale_out)
+        if decision.scale_in:
+            logger.info("scaling in blocks %s of %s", decision.scale_in, self.label)
+            self.scale_in(list(decision.scale_in), load)
+
+    def refresh(self) -> None:
+        """Ask the provider about every block not ended; advance each to what it reports."""
         with self._lock:
-            live = {b: j for b, j in self._jobs.items() if not self._states[b].terminal}
-        if not live:
+            watched = [b for b in self.blocks.values() if not b.ended and b.job_id is not None]
+        if not watched:
             return
-        statuses = self.provider.status(list(live.values()))
-        for (block_id, _), status in zip(live.items(), statuses, strict=True):
+        statuses = self.provider.status([b.job_id for b in watched])
+        now = self.clock()
+        for block, status in zip(watched, statuses, strict=True):
             with self._lock:
-                self._states[block_id] = status.state
-            if status.terminal:
-                self.hooks.block_failed(block_id, status.message or status.state.name)
+                target = from_job(status.state, block.state)
+                if target is None or block.ended:
+                    continue
+                advance(block, target, status.message or status.state.name, now)
+            if target in ENDED and target is not BlockState.SCALED_IN:
+                logger.warning(
+                    "block %s of %s ended: %s", block.block_id, self.label, block.message
+                )
+                self.hooks.block_failed(block.block_id, block.message)
+
+    def snapshot(self, load: ExecutorLoad, now: float) -> Snapshot:
+        """The strategy's view of the blocks and of the executor's load."""
+        if load.outstanding > 0:
+            self._idle_start = None
+        elif self._idle_start is None:
+            self._idle_start = now
+        workers = load.connected_workers
+        per_block = max(workers.values(), default=0) or (
+            load.workers_per_node * self.provider.nodes_per_block
+        )
         with self._lock:
-            running = sum(1 for s in self._states.values() if not s.terminal)
-        if running < self.provider.min_blocks:
-            self.scale_out(self.provider.min_blocks - running)
+            views = [
+                BlockView(
+                    b.block_id,
+                    b.state,
+                    workers.get(b.block_id, 0),
+                    load.idle_for.get(b.block_id) if workers.get(b.block_id) else None,
+                )
+                for b in self.blocks.values()
+                if not b.ended
+            ]
+        idle = 0.0 if self._idle_start is None else now - self._idle_start
+        return Snapshot(load.outstanding, per_block, views, idle)
+
+    def _finish_drains(self, load: ExecutorLoad, now: float) -> None:
+        """Cancel draining blocks whose pools have gone, or that took too long."""
+        with self._lock:
+            done = [
+                b
+                for b in self.blocks.values()
+                if b.state is BlockState.DRAINING
+                and (
+                    not load.connected_workers.get(b.block_id)
+                    or now - b.since > self.options.drain_timeout
+                )
+            ]
+        self._cancel(done, "drained")
 
     def _poll_loop(self) -> None:
-        while not self._stop.wait(self.options.strategy_period):
+        period = self.options.strategy_period
+        while not self._stop.wait(period):
             try:
                 self.poll()
             except Exception:  # noqa: BLE001 - the next period tries again
                 logger.exception("block poll of %s failed", self.label)
 
+    # --- views and shutdown -------------------------------------------------------------
+
+    def block_states(self) -> dict[str, BlockState]:
+        """Current state of every block ever started."""
+        with self._lock:
+            return {b.block_id: b.state for b in self.blocks.values()}
+
+    def statistics(self) -> BlockStatistics:
+        """Snapshot for ``executor.statistics()``."""
+        with self._lock:
+            states = {b.block_id: b.state.name for b in self.blocks.values()}
+            return BlockStatistics(states, self._failures, self._last_error)
+
     def shutdown(self) -> None:
-        """Stop polling and cancel every block still alive. Idempotent."""
+        """Stop polling and cancel every block not ended. Idempotent."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
             self._thread = None
         with self._lock:
-            jobs = [j for b, j in self._jobs.items() if not self._states[b].terminal]
-            self._jobs.clear()
-        if jobs:
-            self.provider.cancel(jobs)
-        logger.info("blocks of %s stopped at %s", self.label, time.strftime("%X"))
+            alive = [b for b in self.blocks.values() if not b.ended]
+        self._cancel(alive, "executor shut down")
+        logger.info("blocks of %s stopped", self.label)

@@ -223,6 +223,7 @@ class HighThroughputExecutor(Executor):
             outstanding=len(self._client.futures) if self._client else 0,
             workers_per_node=self.options.pool.max_workers_per_node or 1,
             connected_workers={b: v["workers"] for b, v in blocks.items()},
+            idle_for={b: v["idle_for"] for b, v in blocks.items() if v["idle_for"] is not None},
         )
 
     def drain_blocks(self, block_ids: list[str]) -> None:
@@ -231,7 +232,9 @@ class HighThroughputExecutor(Executor):
             self._client.control(p.DrainBlocks(list(block_ids)))
 
     def block_failed(self, block_id: str, message: str) -> None:
-        """A block ended; its pools' tasks are failed by heartbeat expiry (ManagerLost)."""
+        """A block ended: the interchange fails its pools' tasks with ManagerLost now."""
+        if self._client is not None and self._client.broken is None:
+            self._client.control(p.BlocksLost([block_id]))
 
     def set_broken(self, message: str) -> None:
         """Blocks cannot be started: fail all pending tasks with the provider's message."""

@@ -33,6 +33,7 @@ class Tag(IntEnum):
     CLIENT_SHUTDOWN = 3
     STATS_REQUEST = 4
     DRAIN_BLOCKS = 5
+    BLOCKS_LOST = 6
     RESULTS = 10
     MANAGER_LOST = 11
     STATS_REPLY = 12
@@ -72,6 +73,14 @@ class DrainBlocks:
     """client -> interchange: drain the pools of these blocks (scale-in)."""
 
     tag: ClassVar[Tag] = Tag.DRAIN_BLOCKS
+    blocks: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class BlocksLost:
+    """client -> interchange: the batch system ended these blocks; fail their pools' tasks."""
+
+    tag: ClassVar[Tag] = Tag.BLOCKS_LOST
     blocks: list[str]
 
 
@@ -159,6 +168,7 @@ Message = (
     | ClientShutdown
     | StatsRequest
     | DrainBlocks
+    | BlocksLost
     | Results
     | ManagerLost
     | StatsReply
@@ -177,6 +187,7 @@ _TYPES: dict[int, type[Any]] = {
         ClientShutdown,
         StatsRequest,
         DrainBlocks,
+        BlocksLost,
         Results,
         ManagerLost,
         StatsReply,

@@ -111,6 +111,8 @@ class Interchange:
             self._send([(CLIENT, p.StatsReply(self.state.statistics(time.monotonic())))])
         elif isinstance(msg, p.DrainBlocks):
             self._send(self.state.drain(msg.blocks))
+        elif isinstance(msg, p.BlocksLost):
+            self._send(self.state.lose_blocks(msg.blocks))
         elif isinstance(msg, p.ClientShutdown):
             self.running = False
         else:

@@ -211,6 +211,14 @@ class BrokerState:
             return []
         return [(CLIENT, p.ManagerLost(sorted(mgr.in_flight), manager_id.hex(), mgr.hostname))]
 
+    def lose_blocks(self, block_ids: Iterable[str]) -> Outbox:
+        """The batch system ended these blocks: lose their pools now, not at heartbeat expiry."""
+        wanted = set(block_ids)
+        out: Outbox = []
+        for manager_id in [m.manager_id for m in self.managers.values() if m.block_id in wanted]:
+            out += self.lose(manager_id, "its block ended")
+        return out
+
     def expire(self, now: float) -> Outbox:
         """Lose every pool not heard from within the heartbeat threshold."""
         out: Outbox = []
@@ -224,14 +232,11 @@ class BrokerState:
         """Counters for the client (and the scaling strategy)."""
         blocks: dict[str, dict[str, Any]] = {}
         for m in self.managers.values():
-            b = blocks.setdefault(m.block_id, {"workers": 0, "busy": 0, "idle_since": now})
+            b = blocks.setdefault(m.block_id, {"workers": 0, "busy": 0, "idle_for": None})
             b["workers"] += m.workers
             b["busy"] += len(m.in_flight)
-            b["idle_since"] = (
-                max(b["idle_since"], m.idle_since)
-                if m.idle_since is not None and b["busy"] == 0
-                else now
-            )
+            idle_for = now - m.idle_since if m.idle_since is not None and not m.in_flight else 0.0
+            b["idle_for"] = idle_for if b["idle_for"] is None else min(b["idle_for"], idle_for)
         return {
             "queued": len(self.queue),
             "managers": len(self.managers),
