@@ -25,7 +25,7 @@ __version__ = VERSION
 _LAZY = {
     "HighThroughputExecutor": "conveyor.executors.htex.executor",
     "LocalProvider": "conveyor.providers.local",
-    "SlurmProvider": "conveyor.providers.slurm.provider",
+    "SlurmProvider": "conveyor.providers.slurm",
     "DataFlowKernel": "conveyor.kernel.kernel",
     **dict.fromkeys(LAUNCHER_NAMES, "conveyor.launchers"),
 }

@@ -72,11 +72,25 @@ MODULES: Mapping[str, Mapping[str, str]] = {
         "AppException AppBadFormatting BashExitFailure AppTimeout BashAppNoReturn MissingOutputs BadStdStreamFile",
     ),
     "parsl.app.futures": {"DataFuture": "conveyor.futures:DataFuture"},
-    "parsl.concurrent": {},
+    "parsl.concurrent": {"ParslPoolExecutor": "conveyor.concurrent:ParslPoolExecutor"},
     "parsl.config": {"Config": "conveyor.config:Config"},
     "parsl.data_provider": {},
     "parsl.data_provider.files": {"File": "conveyor.files:File"},
-    "parsl.data_provider.zip": {"ZipAuthorityError": _ERR + "ZipAuthorityError"},
+    "parsl.data_provider.staging": {"Staging": "conveyor.staging.base:Staging"},
+    "parsl.data_provider.data_manager": {"DataManager": "conveyor.staging.manager:DataManager"},
+    "parsl.data_provider.file_noop": {
+        "NoOpFileStaging": "conveyor.staging.file_noop:NoOpFileStaging"
+    },
+    "parsl.data_provider.http": _names(
+        "conveyor.staging.http", "HTTPInTaskStaging HTTPSeparateTaskStaging"
+    ),
+    "parsl.data_provider.ftp": _names(
+        "conveyor.staging.ftp", "FTPInTaskStaging FTPSeparateTaskStaging"
+    ),
+    "parsl.data_provider.zip": {
+        "ZipFileStaging": "conveyor.staging.zip:ZipFileStaging",
+        "ZipAuthorityError": _ERR + "ZipAuthorityError",
+    },
     "parsl.dataflow": {},
     "parsl.dataflow.dflow": {
         "DataFlowKernel": "conveyor.kernel.kernel:DataFlowKernel",
@@ -130,7 +144,16 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     "parsl.launchers": {n: f"conveyor.launchers:{n}" for n in LAUNCHER_NAMES},
     "parsl.providers": {
         "LocalProvider": "conveyor.providers.local:LocalProvider",
+        "SlurmProvider": "conveyor.providers.slurm:SlurmProvider",
     },
+    "parsl.providers.slurm": {},
+    "parsl.providers.slurm.slurm": {"SlurmProvider": "conveyor.providers.slurm:SlurmProvider"},
+    "parsl.providers.local": {},
+    "parsl.providers.local.local": {"LocalProvider": "conveyor.providers.local:LocalProvider"},
+    "parsl.providers.base": {"ExecutionProvider": "conveyor.providers.base:ExecutionProvider"},
+    "parsl.providers.errors": _names(
+        "conveyor.errors", "ExecutionProviderException ScaleOutFailed SubmitException"
+    ),
     "parsl.log_utils": _names(
         "conveyor.log_utils", "set_stream_logger set_file_logger DEFAULT_FORMAT"
     ),
@@ -160,12 +183,9 @@ LACKING: Mapping[str, frozenset[str]] = {
             "GoogleCloudProvider",
             "GridEngineProvider",
         }
-        | {"KubernetesProvider", "LSFProvider", "PBSProProvider", "TorqueProvider", "SlurmProvider"}
+        | {"KubernetesProvider", "LSFProvider", "PBSProProvider", "TorqueProvider"}
     ),
     "parsl.app.errors": frozenset({"RemoteExceptionWrapper", "wrap_error"}),
-    # not built yet (issues 5 and 6): staging providers, the pool executor, Slurm
-    "parsl.data_provider.zip": frozenset({"ZipFileStaging"}),
-    "parsl.concurrent": frozenset({"ParslPoolExecutor"}),
     "parsl.dataflow.memoization": frozenset({"CheckpointCommand", "make_hash"}),
     "parsl.serialize.errors": frozenset({"DeserializerPluginError"}),
     "parsl.utils": frozenset(

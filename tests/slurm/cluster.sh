@@ -77,13 +77,21 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 }
 
-# pid_alive FILE NAME: true when FILE holds the PID of a live process whose exe is NAME
+# running PID: true while PID is a process that has not exited (zombies count as exited)
+running() {
+    local state
+    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# pid_alive FILE NAME: true when FILE holds the PID of a running process named NAME
+# (the name, not the exe path: Debian's slurmd is /usr/sbin/slurmd-wlm)
 pid_alive() {
     local pid
     [ -f "$1" ] || return 1
     pid=$(cat "$1" 2>/dev/null) || return 1
-    [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
-    [[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == *"/$2" ]]
+    [ -n "$pid" ] && running "$pid" || return 1
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]
 }
 
 start_munge() {
@@ -147,10 +155,10 @@ stop_pidfile() {  # stop_pidfile FILE EXE
         pid=$(cat "$1")
         kill "$pid" 2>/dev/null || true
         for _ in $(seq 50); do
-            [ -d "/proc/$pid" ] || break
+            running "$pid" || break
             sleep 0.1
         done
-        [ -d "/proc/$pid" ] && kill -9 "$pid" 2>/dev/null || true
+        if running "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
     fi
     rm -f "$1"
 }

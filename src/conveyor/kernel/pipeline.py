@@ -2,18 +2,20 @@
 
 Order, and why:
 
-1. submit-time rewriters (``std_streams``, then staging slots) — they change the call
-   before any dependency is looked at, so staged-in files become dependencies;
+1. submit-time rewriters (``std_streams``, then staging's ``Stager``) — they change the
+   call before any dependency is looked at, so separate-task stage-ins become dependencies;
 2. dependencies — the memo key needs resolved argument values;
 3. memoization — a hit must skip routing and launching;
-4. routing, then the run-side wrappers (bash runner / walltime, then FunctionWrappers
-   such as in-task staging), innermost first;
+4. routing, then the run-side wrappers (bash runner / walltime, then FunctionWrappers:
+   in-task staging, which ``Stager`` adds the first time a call carries a File),
+   innermost first;
 5. after an attempt: retry policy on error, join interpretation on success.
 """
 
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +27,11 @@ from conveyor.elaborations.dependencies import SHALLOW_DEPENDENCY_RESOLVER, Depe
 from conveyor.elaborations.retries import RetryPolicy
 from conveyor.elaborations.routing import Router
 from conveyor.elaborations.std_streams import StdStreams
+from conveyor.errors import DataFlowException
 from conveyor.kernel.core import CorePolicies
 from conveyor.kernel.transitions import TaskRecord
+from conveyor.staging.elaboration import Stager
+from conveyor.staging.manager import DataManager
 
 __all__ = ["Pipeline", "build_pipeline"]
 
@@ -73,6 +78,9 @@ def build_pipeline(
     """Assemble the rewriters and core policies for one kernel."""
     resolver: DependencyResolver = config.dependency_resolver or SHALLOW_DEPENDENCY_RESOLVER
     pipeline = Pipeline(rewriters=[StdStreams(run_dir, config.std_autopath)])
+    executors = {ex.label: ex for ex in config.executors_tuple}
+    dm = DataManager(executors, run_dir, _kernel_finder(pipeline))
+    pipeline.rewriters.append(Stager(dm, pipeline.wrappers))
     pipeline.policies = CorePolicies(
         resolver=resolver,
         retry=RetryPolicy(config.retries, config.retry_handler),
@@ -83,3 +91,25 @@ def build_pipeline(
         validate=validate,
     )
     return pipeline
+
+
+def _kernel_finder(pipeline: Pipeline) -> Callable[[], Any]:
+    """Return a function finding the live kernel that runs ``pipeline`` (for ``dm.dfk``).
+
+    The pipeline is built inside ``DataFlowKernel.__init__``, before the kernel is usable,
+    so the kernel is looked up on first use among the live kernels, then remembered weakly.
+    """
+    found: list[weakref.ref[Any]] = []
+
+    def find() -> Any:
+        kernel = found[0]() if found else None
+        if kernel is None:
+            from conveyor.kernel import kernel as shell
+
+            kernel = next((k for k in list(shell._LIVE) if k._pipeline is pipeline), None)
+            if kernel is None:
+                raise DataFlowException("staging needs a running DataFlowKernel")
+            found[:] = [weakref.ref(kernel)]
+        return kernel
+
+    return find

@@ -20,15 +20,20 @@ __all__ = [
 
 
 def _with_script(command: str, name_var: str, run_line: str) -> str:
-    """Bash text: write ``command`` to cmd_<$name_var>.sh, then run ``run_line`` ($CMD is the script)."""
+    """Bash text: write ``command`` to a script, then run ``run_line`` ($CMD is the script).
+
+    The script goes to $CONVEYOR_SCRIPT_DIR (set by providers to their script directory,
+    which every node of the block must see), else to the current directory.
+    """
     return "\n".join(
         [
             "set -e",
-            f'CMD="$PWD/cmd_${{{name_var}:-conveyor}}_$$.sh"',
+            f'CMD="${{CONVEYOR_SCRIPT_DIR:-$PWD}}/cmd_${{{name_var}:-conveyor}}_$$.sh"',
             "cat > \"$CMD\" <<'CONVEYOR_POOL_CMD'",
             command,
             "CONVEYOR_POOL_CMD",
             'chmod u+x "$CMD"',
+            "trap 'rm -f \"$CMD\"' EXIT",
             run_line,
         ]
     )

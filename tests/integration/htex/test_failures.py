@@ -81,6 +81,26 @@ def test_killed_interchange_fails_every_pending_future(htex: HighThroughputExecu
     assert isinstance(late.exception(timeout=5), BrokenHtex)
 
 
+def test_pool_exits_soon_after_its_interchange_dies(tmp_path: Path) -> None:
+    htex = make_htex(tmp_path, heartbeat_period=30, heartbeat_threshold=120)
+    htex.start()
+    try:
+        assert htex.submit(worker_pid, {}).result(timeout=30)
+        pools = [
+            proc
+            for proc in processes_of(tmp_path)
+            if "conveyor.executors.htex.pool" in " ".join(proc.cmdline())
+        ]
+        assert pools and htex._interchange is not None
+        htex._interchange.kill()
+        # far sooner than the 120 s heartbeat threshold: the closed link is noticed
+        assert wait_until(
+            lambda: not any(p.is_running() and p.status() != "zombie" for p in pools), 20
+        )
+    finally:
+        htex.shutdown()
+
+
 def test_garbage_and_strangers_are_dropped(tmp_path: Path) -> None:
     ex = make_htex(tmp_path, encrypted=False)
     ex.start()

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from conveyor.executors.blocks.api import BlockOptions, ExecutorHooks, ExecutorLoad, LaunchCommand
 from conveyor.executors.blocks.states import ENDED, LIVE, Block, BlockState, advance, from_job
@@ -253,4 +254,22 @@ class BlockManager:
         with self._lock:
             alive = [b for b in self.blocks.values() if not b.ended]
         self._cancel(alive, "executor shut down")
+        self._wait_gone([b.job_id for b in alive if b.job_id is not None])
         logger.info("blocks of %s stopped", self.label)
+
+    def _wait_gone(self, jobs: list[Any], timeout: float = 20.0) -> None:
+        """Wait until the provider reports every cancelled job ended (no step left behind)."""
+        deadline = time.monotonic() + timeout
+        while jobs and time.monotonic() < deadline:
+            try:
+                statuses = self.provider.status(jobs)
+            except Exception:  # noqa: BLE001 - shutdown goes on regardless
+                logger.exception("status of cancelled blocks of %s unknown", self.label)
+                return
+            jobs = [j for j, s in zip(jobs, statuses, strict=True) if not s.terminal]
+            if jobs:
+                time.sleep(min(0.2, self.provider.status_polling_interval))
+        if jobs:
+            logger.warning(
+                "blocks of %s still not ended after %.0f s: %s", self.label, timeout, jobs
+            )

@@ -26,16 +26,27 @@ __all__ = ["ALLOWED", "ENDED", "LIVE", "Block", "BlockState", "advance", "from_j
 class BlockState(Enum):
     """Where one block is in its life."""
 
+    #: Accepted by the provider, waiting for nodes.
     PENDING = "pending"
+    #: Held or suspended by the batch system.
     HELD = "held"
+    #: Its job runs; its pools connect and take tasks.
     RUNNING = "running"
+    #: Chosen for scale-in: its pools take no new task and exit when idle.
     DRAINING = "draining"
+    #: Stopped by conveyor (scale-in or shutdown).
     SCALED_IN = "scaled_in"
+    #: Its job ended by itself.
     COMPLETED = "completed"
+    #: Its job failed (non-zero exit, node failure, ...).
     FAILED = "failed"
+    #: Cancelled outside conveyor (e.g. scancel by a user or admin).
     CANCELLED = "cancelled"
+    #: Killed at its time limit.
     TIMEOUT = "timeout"
+    #: The batch system no longer knows its job.
     MISSING = "missing"
+    #: The provider refused to start it (e.g. sbatch rejected the job).
     REJECTED = "rejected"
 
 

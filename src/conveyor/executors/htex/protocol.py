@@ -39,6 +39,7 @@ class Tag(IntEnum):
     STATS_REPLY = 12
     REGISTER = 20
     HEARTBEAT = 21
+    DRAINING = 22
     DRAINED = 23
     REGISTER_ACK = 30
     TASKS = 31
@@ -126,6 +127,13 @@ class Heartbeat:
 
 
 @dataclass(frozen=True, slots=True)
+class Draining:
+    """pool -> interchange: send no more tasks (the block's end is near); Drained follows."""
+
+    tag: ClassVar[Tag] = Tag.DRAINING
+
+
+@dataclass(frozen=True, slots=True)
 class Drained:
     """pool -> interchange: no task left, the pool is exiting."""
 
@@ -174,6 +182,7 @@ Message = (
     | StatsReply
     | Register
     | Heartbeat
+    | Draining
     | Drained
     | RegisterAck
     | Tasks
@@ -193,6 +202,7 @@ _TYPES: dict[int, type[Any]] = {
         StatsReply,
         Register,
         Heartbeat,
+        Draining,
         Drained,
         RegisterAck,
         Tasks,

@@ -73,7 +73,9 @@ class SlurmProvider(ExecutionProvider):
         """Write the job script and sbatch it; SubmitException with Slurm's words on refusal."""
         os.makedirs(self.script_dir, exist_ok=True)
         base = os.path.join(self.script_dir, f"{job_name}.{time.time_ns()}")
-        script = JobScript(job_name, f"{base}.stdout", f"{base}.stderr", command, tasks_per_node)
+        script = JobScript(
+            job_name, f"{base}.stdout", f"{base}.stderr", command, tasks_per_node, self.script_dir
+        )
         with open(f"{base}.submit", "w") as f:
             f.write(render_job_script(self.options, script))
         result = self._run(cmd.sbatch_argv(f"{base}.submit"))

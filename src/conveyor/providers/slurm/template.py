@@ -9,6 +9,7 @@ launcher(command)                (one pool per node)
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 
 from conveyor.providers.slurm.options import SlurmOptions
@@ -26,6 +27,8 @@ class JobScript:
     #: the pool command line; the launcher wraps it
     command: str
     tasks_per_node: int
+    #: where launchers may write helper scripts (seen by every node)
+    script_dir: str
 
 
 def _header(opts: SlurmOptions, script: JobScript) -> list[str]:
@@ -66,6 +69,7 @@ def render_job_script(opts: SlurmOptions, script: JobScript) -> str:
     parts += [
         "",
         f"export JOBNAME={script.job_name}",
+        f"export CONVEYOR_SCRIPT_DIR={shlex.quote(script.script_dir)}",
         f"export CONVEYOR_BLOCK_DEADLINE=$(( $(date +%s) + {opts.walltime_s} ))",
         opts.worker_init,
         body,

@@ -133,6 +133,8 @@ class Interchange:
             return
         if isinstance(msg, p.Results):
             self._send(self.state.results(manager_id, msg.results, now))
+        elif isinstance(msg, p.Draining):
+            self.state.stop_dispatch(manager_id)
         elif isinstance(msg, p.Drained):
             self._send(self.state.lose(manager_id, "drained"))
         elif not isinstance(msg, p.Heartbeat):

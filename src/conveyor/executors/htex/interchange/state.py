@@ -211,6 +211,13 @@ class BrokerState:
             return []
         return [(CLIENT, p.ManagerLost(sorted(mgr.in_flight), manager_id.hex(), mgr.hostname))]
 
+    def stop_dispatch(self, manager_id: bytes) -> None:
+        """The pool drains by itself (its block is ending): give it no more tasks."""
+        mgr = self.managers.get(manager_id)
+        if mgr is not None and mgr.state is ManagerState.ACTIVE:
+            mgr.state = ManagerState.DRAINING
+            logger.info("pool %r on %s drains before its block ends", manager_id, mgr.hostname)
+
     def lose_blocks(self, block_ids: Iterable[str]) -> Outbox:
         """The batch system ended these blocks: lose their pools now, not at heartbeat expiry."""
         wanted = set(block_ids)

@@ -12,6 +12,7 @@ goes silent for longer than the heartbeat threshold.
 from __future__ import annotations
 
 import logging
+import math
 import multiprocessing as mp
 import os
 import platform
@@ -31,6 +32,7 @@ from conveyor.execution.run_task import error_payload
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.interchange.state import expected_versions
 from conveyor.executors.htex.pool.affinity import cpus_for_worker, worker_count, worker_environment
+from conveyor.executors.htex.pool.link import LinkWatch
 from conveyor.executors.htex.pool.worker import worker_main
 from conveyor.executors.htex.transport import connect_url, secure_client
 
@@ -39,6 +41,8 @@ __all__ = ["Manager", "RegistrationRefused"]
 logger = logging.getLogger("conveyor.pool")
 #: most tasks handed to one worker at once (only when more are queued than workers idle)
 MAX_WORKER_BATCH = 16
+#: seconds before its block's end at which a pool stops taking tasks
+DEADLINE_MARGIN = 60.0
 
 
 class RegistrationRefused(Exception):
@@ -68,6 +72,7 @@ class Manager:
         self.sock.identity = self.identity
         self.sock.linger = 0
         secure_client(self.sock, spec.cert_dir)
+        self.link = LinkWatch(self.sock)
         self.mp = mp.get_context("spawn")
         self.accelerators = [a for a in spec.accelerators.split(",") if a]
         self.worker_count = _worker_count(spec, self.accelerators)
@@ -77,6 +82,7 @@ class Manager:
         self.results: list[list[Any]] = []
         self.draining = False
         self.running = True
+        self.drain_at = drain_time(spec.drain_period, os.environ.get("CONVEYOR_BLOCK_DEADLINE"))
         self._poller_cache: zmq.Poller | None = None
 
     # --- start-up -------------------------------------------------------------------
@@ -141,12 +147,21 @@ class Manager:
             if self.sock in ready:
                 last_heard = now
                 self._read_interchange()
+            if self.link.events in ready:
+                self.link.read()
             self._read_workers(ready)
             self._assign()
             self._flush_results()
             if now - last_beat >= period:
                 last_beat = now
                 self.sock.send(p.encode(p.Heartbeat()))
+            if not self.draining and now >= self.drain_at:
+                logger.info("block end near (or drain_period over): pool drains")
+                self.draining = True
+                self.sock.send(p.encode(p.Draining()))
+            if self.link.lost(now):
+                logger.error("interchange connection closed and not back; pool exits")
+                self.running = False
             if now - last_heard > self.spec.heartbeat_threshold:
                 logger.error("interchange silent for %.1f s; pool exits", now - last_heard)
                 self.running = False
@@ -159,6 +174,7 @@ class Manager:
             return self._poller_cache
         poller = self._poller_cache = zmq.Poller()
         poller.register(self.sock, zmq.POLLIN)
+        poller.register(self.link.events, zmq.POLLIN)
         for w in self.workers:
             poller.register(w.conn.fileno(), zmq.POLLIN)
             poller.register(w.process.sentinel, zmq.POLLIN)
@@ -246,6 +262,25 @@ class Manager:
                 w.process.kill()
                 w.process.join()
         self.ctx.destroy(linger=0)
+
+
+def drain_time(drain_period: float, deadline: str | None, now: float | None = None) -> float:
+    """Monotonic time at which the pool stops taking tasks (``inf`` = never).
+
+    ``drain_period`` (seconds after start, 0 = none) and the block's end
+    (``CONVEYOR_BLOCK_DEADLINE``, epoch seconds, set by the Slurm job script) both count;
+    the pool drains DEADLINE_MARGIN before the block's end (or a tenth of its life, if shorter).
+    """
+    start = time.monotonic() if now is None else now
+    when = start + drain_period if drain_period > 0 else math.inf
+    try:
+        left = float(deadline) - time.time() if deadline else math.inf
+    except ValueError:
+        logger.warning("ignored CONVEYOR_BLOCK_DEADLINE=%r: not a number", deadline)
+        left = math.inf
+    if left != math.inf:
+        when = min(when, start + left - min(DEADLINE_MARGIN, max(left, 0) / 10))
+    return when
 
 
 def main_loop(spec: p.PoolLaunchSpec) -> int:

@@ -1,0 +1,154 @@
+"""Stager: the staging elaboration, a SubmitRewriter plus a FunctionWrapper.
+
+At submit (``rewrite``, user thread): every File or DataFuture among ``args``, keyword
+values and ``inputs`` is replaced by a clean copy (or a DataFuture of one), and the first
+provider that can stage it in may start a separate stage-in task, whose DataFuture then
+replaces the argument (so the dependency elaboration waits for it). ``outputs`` Files are
+replaced by clean copies, which the AppFuture's DataFutures carry. Files that
+NoOpFileStaging accepts (local paths) are left as they are: nothing moves. A File no provider
+accepts fails the call at once with a StagingError naming its URL.
+
+Before launch (``wrap``, kernel thread, again on every retry): each input File asks its
+provider for an in-task wrapper (``replace_task``), each output File for a stage-out
+wrapper (``replace_task_stage_out``). The wrapper registers itself in the pipeline's
+wrapper slot the first time a call carries a File, so tasks without files pay nothing.
+
+Calls to internal executors (labels starting with ``_``) and calls with the keyword
+``_parsl_staging_inhibit`` are not staged: they are the staging tasks themselves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from conveyor.app.call import AppCall, AppOptions
+from conveyor.files import File
+from conveyor.futures import DataFuture
+from conveyor.kernel.record import TaskView
+from conveyor.staging.file_noop import NoOpFileStaging
+from conveyor.staging.manager import DataManager
+
+__all__ = ["Stager"]
+
+_DATA = (File, DataFuture)
+
+
+def _has_data(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> bool:
+    for a in args:
+        if isinstance(a, _DATA):
+            return True
+    for key, v in kwargs.items():
+        if isinstance(v, _DATA):
+            return True
+        if (
+            key in ("inputs", "outputs")
+            and isinstance(v, list | tuple)
+            and any(isinstance(x, _DATA) for x in v)
+        ):
+            return True
+    return False
+
+
+def _inhibited(options: AppOptions, kwargs: Mapping[str, Any]) -> bool:
+    ex = options.executors
+    internal = ex != "all" and bool(ex) and all(label.startswith("_") for label in ex)
+    return internal or bool(kwargs.get("_parsl_staging_inhibit"))
+
+
+class Stager:
+    """Rewrites calls carrying Files and wraps their functions (see module docstring)."""
+
+    def __init__(self, dm: DataManager, wrapper_slot: list[Any]) -> None:
+        self.dm = dm
+        self._slot = wrapper_slot
+        self._lock = threading.Lock()
+        self._registered = False
+
+    # --- SubmitRewriter -------------------------------------------------------------
+
+    def rewrite(self, call: AppCall, task_id: int) -> AppCall:
+        """Return ``call`` with its Files replaced by staged copies (see module docstring)."""
+        if not _has_data(call.args, call.kwargs) or _inhibited(call.options, call.kwargs):
+            return call
+        if not self._registered:
+            self._register()
+        label = self.dm.label_for(call.options.executors)
+        args = tuple(self._stage_in(a, label) for a in call.args)
+        kwargs: dict[str, Any] = {}
+        for key, v in call.kwargs.items():
+            if key == "inputs" and isinstance(v, list | tuple):
+                kwargs[key] = type(v)(self._stage_in(x, label) for x in v)
+            elif key == "outputs" and isinstance(v, list | tuple):
+                kwargs[key] = type(v)(self._prepare_out(x, label) for x in v)
+            else:
+                kwargs[key] = self._stage_in(v, label)
+        return call.with_changes(args=args, kwargs=kwargs)
+
+    def _register(self) -> None:
+        with self._lock:
+            if not self._registered:
+                self._slot.append(self)
+                self._registered = True
+
+    def _stage_in(self, value: Any, label: str) -> Any:
+        if isinstance(value, DataFuture):
+            source = value.file_obj
+        elif isinstance(value, File):
+            source = value
+        else:
+            return value
+        provider = self.dm.require_in(label, source)
+        if isinstance(provider, NoOpFileStaging):
+            return value
+        file = source.cleancopy()
+        parent: DataFuture | None = None
+        replacement: Any = file
+        if isinstance(value, DataFuture):
+            parent = value
+            replacement = DataFuture(value, file, tid=value.tid)
+        staged = provider.stage_in(self.dm, label, file, parent_fut=parent)
+        return staged if staged is not None else replacement
+
+    def _prepare_out(self, value: Any, label: str) -> Any:
+        if not isinstance(value, File):
+            return value
+        provider = self.dm.require_out(label, value)
+        return value if isinstance(provider, NoOpFileStaging) else value.cleancopy()
+
+    # --- FunctionWrapper ------------------------------------------------------------
+
+    def wrap(self, view: TaskView, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """Return ``fn`` wrapped by the in-task stage-in and stage-out of the view's Files."""
+        if _inhibited(view.options, view.kwargs):
+            return fn
+        label = self.dm.label_for(view.options.executors)
+        for file in _input_files(view):
+            provider = self.dm.provider_in(label, file)
+            wrapped = provider.replace_task(self.dm, label, file, fn) if provider else None
+            fn = wrapped if wrapped is not None else fn
+        for file in _output_files(view):
+            provider = self.dm.provider_out(label, file)
+            wrapped = (
+                provider.replace_task_stage_out(self.dm, label, file, fn) if provider else None
+            )
+            fn = wrapped if wrapped is not None else fn
+        return fn
+
+
+def _input_files(view: TaskView) -> Iterator[File]:
+    for a in view.args:
+        if isinstance(a, File):
+            yield a
+    for key, v in view.kwargs.items():
+        if isinstance(v, File):
+            yield v
+        elif key == "inputs" and isinstance(v, list | tuple):
+            yield from (x for x in v if isinstance(x, File))
+
+
+def _output_files(view: TaskView) -> Iterator[File]:
+    outputs = view.kwargs.get("outputs")
+    if isinstance(outputs, list | tuple):
+        yield from (x for x in outputs if isinstance(x, File))
