@@ -27,6 +27,7 @@ def worker_main(
     die_with_parent()
     os.environ.update(env)
     os.environ["PARSL_WORKER_RANK"] = str(rank)
+    os.environ["PARSL_WORKER_BLOCK_ID"] = block_id
     if cpus:
         os.sched_setaffinity(0, cpus)
     origin = f"host={socket.gethostname()} block={block_id} worker={rank} pid={os.getpid()}"
