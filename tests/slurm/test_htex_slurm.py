@@ -18,6 +18,7 @@ from conveyor.executors.blocks.states import BlockState
 from conveyor.executors.htex.executor import HighThroughputExecutor
 from conveyor.launchers import SrunLauncher
 from conveyor.providers.slurm import SlurmProvider
+from conveyor.providers.states import JobState
 
 pytestmark = [pytest.mark.slurm, pytest.mark.usefixtures("slurm_cluster")]
 
@@ -130,6 +131,11 @@ def test_an_impossible_block_fails_tasks_with_slurms_message(tmp_path: Path) -> 
         stats = ex.statistics().extra["blocks"]
         assert "Node count specification invalid" in stats.last_error
         assert set(stats.states.values()) == {"REJECTED"}
+        statuses = ex.status()
+        assert statuses and all(s.state is JobState.FAILED for s in statuses.values())
+        assert all(
+            "Node count specification invalid" in (s.message or "") for s in statuses.values()
+        )
 
 
 def test_blocks_scale_out_under_load_and_in_when_idle(tmp_path: Path) -> None:

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from conveyor.executors.blocks.api import BlockOptions, ExecutorHooks, ExecutorLoad, LaunchCommand
-from conveyor.executors.blocks.states import ENDED, LIVE, Block, BlockState, advance, from_job
+from conveyor.executors.blocks.states import (
+    AS_JOB,
+    ENDED,
+    LIVE,
+    Block,
+    BlockState,
+    advance,
+    from_job,
+)
 from conveyor.executors.blocks.strategy import (
     BlockView,
     Limits,
@@ -25,6 +33,7 @@ from conveyor.executors.blocks.strategy import (
     decide,
 )
 from conveyor.providers.base import ExecutionProvider
+from conveyor.providers.states import JobStatus
 
 __all__ = ["BlockManager", "BlockStatistics"]
 
@@ -238,6 +247,11 @@ class BlockManager:
         """Current state of every block ever started."""
         with self._lock:
             return {b.block_id: b.state for b in self.blocks.values()}
+
+    def job_statuses(self) -> dict[str, JobStatus]:
+        """Block id -> JobStatus (state and the last message), Parsl's ``executor.status()``."""
+        with self._lock:
+            return {b.block_id: JobStatus(AS_JOB[b.state], b.message) for b in self.blocks.values()}
 
     def statistics(self) -> BlockStatistics:
         """Snapshot for ``executor.statistics()``."""

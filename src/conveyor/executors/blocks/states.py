@@ -20,7 +20,7 @@ from typing import Any
 from conveyor.errors import InternalError
 from conveyor.providers.states import JobState
 
-__all__ = ["ALLOWED", "ENDED", "LIVE", "Block", "BlockState", "advance", "from_job"]
+__all__ = ["ALLOWED", "AS_JOB", "ENDED", "LIVE", "Block", "BlockState", "advance", "from_job"]
 
 
 class BlockState(Enum):
@@ -76,6 +76,22 @@ _FROM_JOB = {
     JobState.TIMEOUT: B.TIMEOUT,
     JobState.MISSING: B.MISSING,
     JobState.SCALED_IN: B.SCALED_IN,
+}
+
+
+#: what each block state looks like to Parsl-style callers of ``executor.status()``
+AS_JOB = {
+    B.PENDING: JobState.PENDING,
+    B.HELD: JobState.HELD,
+    B.RUNNING: JobState.RUNNING,
+    B.DRAINING: JobState.RUNNING,
+    B.SCALED_IN: JobState.SCALED_IN,
+    B.COMPLETED: JobState.COMPLETED,
+    B.FAILED: JobState.FAILED,
+    B.CANCELLED: JobState.CANCELLED,
+    B.TIMEOUT: JobState.TIMEOUT,
+    B.MISSING: JobState.MISSING,
+    B.REJECTED: JobState.FAILED,
 }
 
 

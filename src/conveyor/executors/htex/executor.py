@@ -30,6 +30,7 @@ from conveyor.executors.htex.client import HtexClient
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.transport import generate_keys
 from conveyor.providers.base import ExecutionProvider
+from conveyor.providers.states import JobStatus
 from conveyor.serialize.facade import serialize
 
 __all__ = ["HighThroughputExecutor"]
@@ -259,6 +260,10 @@ class HighThroughputExecutor(Executor):
             connected_workers=int(stats.get("workers", 0)),
             extra={"managers": stats.get("managers", 0), "blocks": blocks},
         )
+
+    def status(self) -> dict[str, JobStatus]:
+        """Block id -> JobStatus, with the provider's message (e.g. why sbatch refused it)."""
+        return self._blocks.job_statuses() if self._blocks is not None else {}
 
     def connected_workers(self) -> int:
         """Workers of all registered pools."""
