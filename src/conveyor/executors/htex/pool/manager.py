@@ -33,6 +33,7 @@ from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.interchange.state import expected_versions
 from conveyor.executors.htex.pool.affinity import cpus_for_worker, worker_count, worker_environment
 from conveyor.executors.htex.pool.link import LinkWatch
+from conveyor.executors.htex.pool.probe import reachable_address
 from conveyor.executors.htex.pool.worker import worker_main
 from conveyor.executors.htex.transport import connect_url, secure_client
 
@@ -89,10 +90,9 @@ class Manager:
 
     def connect(self) -> None:
         """Connect, register and wait for the interchange's answer."""
-        url = None
-        for address in self.spec.addresses.split(","):
-            url = connect_url(address, self.spec.port)
-            self.sock.connect(url)
+        address = reachable_address(self.spec.addresses.split(","), self.spec.port)
+        url = connect_url(address, self.spec.port)
+        self.sock.connect(url)
         info = {
             **expected_versions(),
             "hostname": self.hostname,
