@@ -1,10 +1,11 @@
 """Staging providers end to end: real HTTP and FTP servers, real zip files, threads and HTEX."""
 
+import contextlib
 import functools
 import http.server
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def _serving(serve: Callable[[], Any], stop: Callable[[], Any], name: str) -> Iterator[None]:
+    """Run ``serve`` in a thread for the duration of the block; ``stop`` ends it."""
+    thread = threading.Thread(target=serve, name=name, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop()
+        thread.join()
+
+
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A real threaded HTTP server on a free port, serving a fresh folder."""
@@ -39,14 +52,13 @@ def web(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     root.mkdir()
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="test-http", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", root
-    finally:
+
+    def stop() -> None:
         server.shutdown()
         server.server_close()
-        thread.join()
+
+    with _serving(server.serve_forever, stop, "test-http"):
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
 
 
 @python_app
@@ -176,15 +188,9 @@ def ftp(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     auth.add_anonymous(str(root))
     handler = type("Handler", (handlers.FTPHandler,), {"authorizer": auth})
     server = servers.ThreadedFTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"timeout": 0.2}, name="test-ftp", daemon=True
-    )
-    thread.start()
-    try:
+    serve = functools.partial(server.serve_forever, timeout=0.2)
+    with _serving(serve, server.close_all, "test-ftp"):
         yield f"ftp://127.0.0.1:{server.address[1]}", root
-    finally:
-        server.close_all()
-        thread.join()
 
 
 @pytest.mark.parametrize("provider", [FTPInTaskStaging, FTPSeparateTaskStaging])

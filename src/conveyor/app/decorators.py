@@ -1,6 +1,7 @@
 """The decorators users write: ``@python_app``, ``@bash_app``, ``@join_app``.
 
-Each works with or without parentheses and takes Parsl's options.
+Each works with or without parentheses and takes Parsl's options. One class,
+:class:`AppDecorator`, is all three; they differ only in the kind of app they make.
 """
 
 from __future__ import annotations
@@ -14,81 +15,57 @@ from conveyor.app.call import AppKind
 if TYPE_CHECKING:
     from conveyor.kernel.kernel import DataFlowKernel
 
-__all__ = ["bash_app", "join_app", "python_app"]
+__all__ = ["AppDecorator", "bash_app", "join_app", "python_app"]
 
 Decorator = Callable[[Callable[..., Any]], App]
 
 
-def _make(
-    kind: AppKind,
-    function: Callable[..., Any] | None,
-    data_flow_kernel: DataFlowKernel | None,
-    cache: bool,
-    executors: Sequence[str] | Literal["all"],
-    ignore_for_cache: Sequence[str] | None,
-) -> App | Decorator:
-    def decorate(func: Callable[..., Any]) -> App:
-        return App(func, kind, data_flow_kernel, executors, cache, ignore_for_cache)
+class AppDecorator:
+    """``@name`` or ``@name(cache=..., executors=..., ...)`` turns a function into an App."""
 
-    return decorate(function) if function is not None else decorate
+    def __init__(self, kind: AppKind, doc: str) -> None:
+        self.kind: AppKind = kind
+        self.__doc__ = doc
 
+    @overload
+    def __call__(self, function: Callable[..., Any]) -> App: ...
+    @overload
+    def __call__(
+        self,
+        function: None = None,
+        data_flow_kernel: DataFlowKernel | None = None,
+        cache: bool = False,
+        executors: Sequence[str] | Literal["all"] = "all",
+        ignore_for_cache: Sequence[str] | None = None,
+    ) -> Decorator: ...
+    def __call__(
+        self,
+        function: Callable[..., Any] | None = None,
+        data_flow_kernel: DataFlowKernel | None = None,
+        cache: bool = False,
+        executors: Sequence[str] | Literal["all"] = "all",
+        ignore_for_cache: Sequence[str] | None = None,
+    ) -> App | Decorator:
+        """Decorate ``function`` now, or return a decorator with these options."""
+        kind = self.kind
+        if kind == "join":
+            executors = "all"  # join apps run in the kernel's internal executor
 
-@overload
-def python_app(function: Callable[..., Any]) -> App: ...
-@overload
-def python_app(
-    function: None = None,
-    data_flow_kernel: DataFlowKernel | None = None,
-    cache: bool = False,
-    executors: Sequence[str] | Literal["all"] = "all",
-    ignore_for_cache: Sequence[str] | None = None,
-) -> Decorator: ...
-def python_app(
-    function: Callable[..., Any] | None = None,
-    data_flow_kernel: DataFlowKernel | None = None,
-    cache: bool = False,
-    executors: Sequence[str] | Literal["all"] = "all",
-    ignore_for_cache: Sequence[str] | None = None,
-) -> App | Decorator:
-    """Make a Python function an app: calls return AppFutures and run on an executor."""
-    return _make("python", function, data_flow_kernel, cache, executors, ignore_for_cache)
+        def decorate(func: Callable[..., Any]) -> App:
+            return App(func, kind, data_flow_kernel, executors, cache, ignore_for_cache)
 
+        return decorate(function) if function is not None else decorate
 
-@overload
-def bash_app(function: Callable[..., Any]) -> App: ...
-@overload
-def bash_app(
-    function: None = None,
-    data_flow_kernel: DataFlowKernel | None = None,
-    cache: bool = False,
-    executors: Sequence[str] | Literal["all"] = "all",
-    ignore_for_cache: Sequence[str] | None = None,
-) -> Decorator: ...
-def bash_app(
-    function: Callable[..., Any] | None = None,
-    data_flow_kernel: DataFlowKernel | None = None,
-    cache: bool = False,
-    executors: Sequence[str] | Literal["all"] = "all",
-    ignore_for_cache: Sequence[str] | None = None,
-) -> App | Decorator:
-    """Make a function returning a shell command an app that runs that command."""
-    return _make("bash", function, data_flow_kernel, cache, executors, ignore_for_cache)
+    def __repr__(self) -> str:
+        return f"{self.kind}_app"
 
 
-@overload
-def join_app(function: Callable[..., Any]) -> App: ...
-@overload
-def join_app(
-    function: None = None,
-    data_flow_kernel: DataFlowKernel | None = None,
-    cache: bool = False,
-    ignore_for_cache: Sequence[str] | None = None,
-) -> Decorator: ...
-def join_app(
-    function: Callable[..., Any] | None = None,
-    data_flow_kernel: DataFlowKernel | None = None,
-    cache: bool = False,
-    ignore_for_cache: Sequence[str] | None = None,
-) -> App | Decorator:
-    """Make a function returning AppFuture(s) an app whose result is theirs."""
-    return _make("join", function, data_flow_kernel, cache, "all", ignore_for_cache)
+python_app = AppDecorator(
+    "python", "Make a Python function an app: calls return AppFutures and run on an executor."
+)
+bash_app = AppDecorator(
+    "bash", "Make a function returning a shell command an app that runs that command."
+)
+join_app = AppDecorator(
+    "join", "Make a function returning AppFuture(s) an app whose result is theirs."
+)

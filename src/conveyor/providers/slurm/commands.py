@@ -101,6 +101,11 @@ def parse_sbatch(stdout: str) -> str | None:
 def squeue_argv(job_ids: Sequence[str], clusters: str | None = None) -> list[str]:
     """List these jobs, finished ones included, one ``id|STATE|reason`` line each."""
     argv = ["squeue", "--noheader", "--states=all", f"--format=%i{_SEP}%T{_SEP}%r"]
+    return _for_jobs(argv, job_ids, clusters)
+
+
+def _for_jobs(argv: list[str], job_ids: Sequence[str], clusters: str | None) -> list[str]:
+    """``argv`` restricted to a cluster (if given) and to these job ids."""
     if clusters:
         argv.append(f"--clusters={clusters}")
     argv.append(f"--jobs={','.join(job_ids)}")
@@ -120,10 +125,7 @@ def parse_squeue(stdout: str) -> dict[str, tuple[str, str]]:
 def sacct_argv(job_ids: Sequence[str], clusters: str | None = None) -> list[str]:
     """Ask accounting for these jobs (allocations only, parsable)."""
     argv = ["sacct", "--noheader", "--allocations", "--parsable2", "--format=JobID,State,ExitCode"]
-    if clusters:
-        argv.append(f"--clusters={clusters}")
-    argv.append(f"--jobs={','.join(job_ids)}")
-    return argv
+    return _for_jobs(argv, job_ids, clusters)
 
 
 def parse_sacct(stdout: str) -> dict[str, tuple[str, str]]:
