@@ -70,7 +70,12 @@ class DataFlowKernel:
         self._start_executors()
         self.memoizer = self._start_memoizer()
         self._pipeline = build_pipeline(
-            self.config, self.run_dir, self._user_labels(), self.memoizer, validate=validate
+            self.config,
+            self.run_dir,
+            self._user_labels(),
+            self.memoizer,
+            kernel=weakref.ref(self),
+            validate=validate,
         )
         assert self._pipeline.policies is not None
         self._core = KernelCore(self._pipeline.policies)

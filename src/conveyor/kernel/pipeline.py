@@ -15,7 +15,6 @@ Order, and why:
 from __future__ import annotations
 
 import functools
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,19 +66,28 @@ def _prepare_factory(
     return prepare
 
 
+def _live(kernel: Callable[[], Any]) -> Any:
+    """The kernel behind a weak reference (staging's ``dm.dfk``), or a clear error."""
+    found = kernel()
+    if found is None:
+        raise DataFlowException("staging needs a running DataFlowKernel")
+    return found
+
+
 def build_pipeline(
     config: Config,
     run_dir: str,
     labels: Sequence[str],
     memoizer: Memoizer | None,
     *,
+    kernel: Callable[[], Any] = lambda: None,
     validate: bool = False,
 ) -> Pipeline:
     """Assemble the rewriters and core policies for one kernel."""
     resolver: DependencyResolver = config.dependency_resolver or SHALLOW_DEPENDENCY_RESOLVER
     pipeline = Pipeline(rewriters=[StdStreams(run_dir, config.std_autopath)])
     executors = {ex.label: ex for ex in config.executors_tuple}
-    dm = DataManager(executors, run_dir, _kernel_finder(pipeline))
+    dm = DataManager(executors, run_dir, functools.partial(_live, kernel))
     pipeline.rewriters.append(Stager(dm, pipeline.wrappers))
     pipeline.policies = CorePolicies(
         resolver=resolver,
@@ -91,25 +99,3 @@ def build_pipeline(
         validate=validate,
     )
     return pipeline
-
-
-def _kernel_finder(pipeline: Pipeline) -> Callable[[], Any]:
-    """Return a function finding the live kernel that runs ``pipeline`` (for ``dm.dfk``).
-
-    The pipeline is built inside ``DataFlowKernel.__init__``, before the kernel is usable,
-    so the kernel is looked up on first use among the live kernels, then remembered weakly.
-    """
-    found: list[weakref.ref[Any]] = []
-
-    def find() -> Any:
-        kernel = found[0]() if found else None
-        if kernel is None:
-            from conveyor.kernel import kernel as shell
-
-            kernel = next((k for k in list(shell._LIVE) if k._pipeline is pipeline), None)
-            if kernel is None:
-                raise DataFlowException("staging needs a running DataFlowKernel")
-            found[:] = [weakref.ref(kernel)]
-        return kernel
-
-    return find
