@@ -32,9 +32,11 @@ def where(delay: float) -> str:
     return os.environ.get("SLURMD_NODENAME", "?")
 
 
-def _config(tmp_path: Path, provider: dict[str, Any], **config: Any) -> Config:
+def _config(
+    tmp_path: Path, provider: dict[str, Any], walltime: str = "00:05:00", **config: Any
+) -> Config:
     options: dict[str, Any] = {
-        "walltime": "00:05:00",
+        "walltime": walltime,
         "nodes_per_block": 2,
         "launcher": SrunLauncher(),
     }
@@ -165,3 +167,31 @@ def test_cleanup_leaves_no_job_and_no_pool(tmp_path: Path) -> None:
         assert _pools(tmp_path)
     assert not [j for j in squeue_jobs() if "conveyor" in j and "RUNNING" in j]
     assert os.environ["SLURM_CONF"]
+
+
+@python_app
+def job_of(delay: float) -> str:
+    import os
+    import time
+
+    time.sleep(delay)
+    return os.environ["SLURM_JOB_ID"]
+
+
+@pytest.mark.slow
+def test_a_block_near_its_time_limit_drains_instead_of_losing_tasks(tmp_path: Path) -> None:
+    config = _config(
+        tmp_path,
+        {"init_blocks": 1, "min_blocks": 1, "max_blocks": 1, "nodes_per_block": 1},
+        walltime="00:01:00",
+        retries=0,
+    )
+    with conveyor.load(config):
+        ex = _htex()
+        jobs: list[str] = []
+        deadline = time.monotonic() + 150
+        while len(set(jobs)) < 2 and time.monotonic() < deadline:
+            jobs += [f.result(timeout=120) for f in [job_of(1.0) for _ in range(4)]]
+        states = _blocks(ex)
+    assert len(set(jobs)) >= 2, "the first block never drained"
+    assert states["0"] is BlockState.COMPLETED, states
