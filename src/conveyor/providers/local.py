@@ -79,6 +79,7 @@ class LocalProvider(ExecutionProvider):
         self.cmd_timeout = cmd_timeout
         self.walltime = "00:15:00"
         self._jobs: dict[str, subprocess.Popen[bytes]] = {}
+        self._paths: dict[str, tuple[str, str]] = {}
         self._cancelled: set[str] = set()
 
     def submit(self, command: str, tasks_per_node: int, job_name: str = "conveyor.auto") -> str:
@@ -101,6 +102,7 @@ class LocalProvider(ExecutionProvider):
             raise SubmitException(job_name, f"could not start the block: {exc}") from exc
         job_id = str(proc.pid)
         self._jobs[job_id] = proc
+        self._paths[job_id] = (f"{base}.stdout", f"{base}.stderr")
         return job_id
 
     def status(self, job_ids: Sequence[Any]) -> list[JobStatus]:
@@ -116,9 +118,11 @@ class LocalProvider(ExecutionProvider):
             return JobStatus(JobState.CANCELLED, exit_code=code)
         if code is None:
             return JobStatus(JobState.RUNNING)
+        out, err = self._paths[job_id]
         if code == 0:
-            return JobStatus(JobState.COMPLETED, exit_code=0)
-        return JobStatus(JobState.FAILED, f"block exited with code {code}", exit_code=code)
+            return JobStatus(JobState.COMPLETED, exit_code=0, stdout_path=out, stderr_path=err)
+        message = f"block exited with code {code}"
+        return JobStatus(JobState.FAILED, message, code, stdout_path=out, stderr_path=err)
 
     def cancel(self, job_ids: Sequence[Any]) -> list[bool]:
         """SIGTERM each block's process group, then SIGKILL what is left after 2 s."""

@@ -197,3 +197,20 @@ def test_bad_resource_specification_is_rejected(htex: HighThroughputExecutor) ->
 
     with pytest.raises(InvalidResourceSpecification):
         htex.submit(worker_pid, {"cores": 4})
+
+
+def test_pools_that_cannot_start_break_the_executor_with_their_stderr(tmp_path: Path) -> None:
+    htex = make_htex(tmp_path, launch_cmd="sh -c 'echo no interpreter here >&2; exit 7'")
+    htex.configure_scaling(strategy="simple", strategy_period=0.2, max_idletime=60)
+    htex.provider.min_blocks = 1
+    htex.start()
+    try:
+        future = htex.submit(worker_pid, {})
+        with pytest.raises(BrokenHtex, match="no interpreter here"):
+            future.result(timeout=60)
+        statuses = htex.status()
+        assert len(statuses) == 3 and all(
+            "exited with code 1" in (s.message or "") for s in statuses.values()
+        )
+    finally:
+        htex.shutdown()

@@ -165,6 +165,28 @@ def test_consecutive_refusals_break_the_executor_once() -> None:
     assert manager.statistics().failures == 3
 
 
+def test_blocks_that_keep_failing_after_acceptance_break_the_executor() -> None:
+    batch = MemoryBatch(init=1, min_blocks=1, max_blocks=1)
+    manager, hooks, _ = make(batch)
+    for _ in range(5):
+        for job in batch.jobs:
+            batch.jobs[job] = JobState.FAILED  # e.g. the pool cannot start on the node
+        manager.poll()
+    assert hooks.broken is not None and "3 blocks in a row failed" in hooks.broken
+    assert len(batch.jobs) == 3, "kept resubmitting after the executor broke"
+
+
+def test_a_connected_pool_resets_the_failure_count() -> None:
+    batch = MemoryBatch(init=1, min_blocks=1, max_blocks=1)
+    manager, hooks, _ = make(batch)
+    for round_ in range(6):
+        for job in batch.jobs:
+            batch.jobs[job] = JobState.FAILED
+        hooks.workers = {str(round_): 2} if round_ % 2 else {}
+        manager.poll()
+    assert hooks.broken is None
+
+
 def test_strategy_none_keeps_min_blocks_only() -> None:
     batch = MemoryBatch(init=1, min_blocks=1, max_blocks=4)
     manager, hooks, _ = make(batch, strategy="none")

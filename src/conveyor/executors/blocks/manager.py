@@ -37,6 +37,9 @@ from conveyor.providers.states import JobStatus
 
 __all__ = ["BlockManager", "BlockStatistics"]
 
+#: block ends that count towards max_consecutive_failures (a cancel or a timeout does not)
+_BROKEN_ENDS = frozenset({BlockState.FAILED, BlockState.MISSING})
+
 logger = logging.getLogger(__name__)
 
 
@@ -110,7 +113,7 @@ class BlockManager:
 
     @property
     def broken(self) -> bool:
-        """True after max_consecutive_failures refused submissions in a row."""
+        """True after max_consecutive_failures blocks in a row were refused or failed."""
         return self._failures >= self.options.max_consecutive_failures
 
     def _submit(self, block_id: str) -> bool:
@@ -121,24 +124,25 @@ class BlockManager:
             return self._rejected(block_id, str(exc))
         with self._lock:
             self.blocks[block_id] = Block(block_id, job, BlockState.PENDING, self.clock())
-            self._failures = 0
         logger.info("block %s of %s submitted: job %s", block_id, self.label, job)
         return True
 
     def _rejected(self, block_id: str, message: str) -> bool:
         with self._lock:
-            self.blocks[block_id] = Block(
-                block_id, None, BlockState.REJECTED, self.clock(), message
-            )
+            block = Block(block_id, None, BlockState.REJECTED, self.clock(), message)
+            self.blocks[block_id] = block
+        logger.error("block %s of %s could not start: %s", block_id, self.label, message)
+        self._count_failure(message)
+        return False
+
+    def _count_failure(self, message: str) -> None:
+        """One more block in a row failed before any pool connected; at the limit, break."""
+        with self._lock:
             self._failures += 1
             self._last_error = message
-            broken = self.broken
-        logger.error("block %s of %s could not start: %s", block_id, self.label, message)
-        if broken:
-            self.hooks.set_broken(
-                f"{self._failures} consecutive block submissions failed; last: {message}"
-            )
-        return False
+            now_broken = self._failures == self.options.max_consecutive_failures
+        if now_broken:
+            self.hooks.set_broken(f"{self._failures} blocks in a row failed; last: {message}")
 
     def scale_in(self, block_ids: list[str], load: ExecutorLoad | None = None) -> None:
         """Drain these blocks; blocks without a connected pool are cancelled at once."""
@@ -167,6 +171,9 @@ class BlockManager:
         self.refresh()
         load = self.hooks.load()
         now = self.clock()
+        if any(load.connected_workers.values()):
+            with self._lock:
+                self._failures = 0  # a pool connected: this provider's blocks do start
         self._finish_drains(load, now)
         decision = decide(self.strategy, self.snapshot(load, now), self.limits)
         if decision.scale_out:
@@ -188,12 +195,14 @@ class BlockManager:
                 target = from_job(status.state, block.state)
                 if target is None or block.ended:
                     continue
-                advance(block, target, status.message or status.state.name, now)
+                advance(block, target, _describe(status, target), now)
             if target in ENDED and target is not BlockState.SCALED_IN:
                 logger.warning(
                     "block %s of %s ended: %s", block.block_id, self.label, block.message
                 )
                 self.hooks.block_failed(block.block_id, block.message)
+            if target in _BROKEN_ENDS:
+                self._count_failure(block.message)
 
     def snapshot(self, load: ExecutorLoad, now: float) -> Snapshot:
         """The strategy's view of the blocks and of the executor's load."""
@@ -287,3 +296,12 @@ class BlockManager:
             logger.warning(
                 "blocks of %s still not ended after %.0f s: %s", self.label, timeout, jobs
             )
+
+
+def _describe(status: JobStatus, target: BlockState) -> str:
+    """The provider's message; for a block that failed, with the tail of its stderr."""
+    message = status.message or status.state.name
+    if target not in ENDED or target is BlockState.SCALED_IN:
+        return message
+    said = (status.stderr or "").strip()
+    return f"{message}; its stderr ends with: {said[-400:]}" if said else message
