@@ -26,6 +26,7 @@ from conveyor.executors.base import Executor, ExecutorStatistics
 from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
 from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.addresses import interchange_addresses
 from conveyor.executors.htex.client import HtexClient
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.transport import generate_keys
@@ -116,7 +117,7 @@ class HighThroughputExecutor(Executor):
         ix = self.options.interchange
         cfg = {
             "client_identity": identity,
-            "address": ix.address or "0.0.0.0" if ix.address else ix.loopback_address,
+            "address": interchange_addresses(ix, self.provider)[0],
             "worker_port": ix.worker_ports[0] if ix.worker_ports else 0,
             "port_range": list(ix.worker_port_range),
             "heartbeat_period": ix.heartbeat_period,
@@ -146,7 +147,7 @@ class HighThroughputExecutor(Executor):
     def launch_command(self, block_id: str) -> str:
         """The pool command line for one block."""
         ix, pool = self.options.interchange, self.options.pool
-        addresses = ix.address or ix.loopback_address
+        addresses = interchange_addresses(ix, self.provider)[1]
         spec = p.PoolLaunchSpec(
             addresses=addresses,
             port=self.worker_port,
