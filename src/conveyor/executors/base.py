@@ -51,6 +51,9 @@ class Executor(abc.ABC):
     storage_access: list[Any] | None = None
     #: working directory for staged files on the execution side
     working_dir: str | None = None
+    #: True if the kernel should pass a task's ``walltime`` in its resource specification
+    #: (HTEX uses it to keep tasks off pools whose block would end first)
+    accepts_walltime: bool = False
 
     def __init__(self) -> None:
         self.run_dir: str = "."

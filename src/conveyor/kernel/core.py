@@ -59,6 +59,8 @@ class CorePolicies:
     memoizer: Memoizer | None = None
     garbage_collect: bool = True
     validate: bool = False
+    #: executors that take a task's ``walltime`` in its resource specification
+    walltime_labels: frozenset[str] = frozenset()
 
 
 class KernelCore:
@@ -166,6 +168,9 @@ class KernelCore:
         rec.attempts.append(Attempt(try_id, label, time.time()))
         self._move(rec, S.LAUNCHED, "Launched")
         spec = dict(call.resource_spec)
+        walltime = rec.kwargs.get("walltime")
+        if walltime is not None and label in self.p.walltime_labels:
+            spec["walltime"] = walltime
         return [Launch(rec.id, try_id, label, func, rec.args, rec.kwargs, spec)]
 
     def _attempt_finished(self, rec: TaskRecord, ev: AttemptFinished) -> list[Instruction]:

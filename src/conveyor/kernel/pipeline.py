@@ -97,5 +97,6 @@ def build_pipeline(
         memoizer=memoizer,
         garbage_collect=config.garbage_collect,
         validate=validate,
+        walltime_labels=frozenset(k for k, ex in executors.items() if ex.accepts_walltime),
     )
     return pipeline

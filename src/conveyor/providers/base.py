@@ -50,6 +50,11 @@ class ExecutionProvider(abc.ABC):
         """Cancel the jobs; return, per job, whether the cancel was accepted."""
 
     @property
+    def block_seconds(self) -> float | None:
+        """How long a block lives before the batch system ends it; None = no limit."""
+        return None
+
+    @property
     def status_polling_interval(self) -> float:
         """Seconds between status polls that this provider tolerates."""
         return 5.0

@@ -3,7 +3,7 @@
 import math
 import time
 
-from conveyor.executors.htex.pool.manager import DEADLINE_MARGIN, drain_time
+from conveyor.executors.htex.pool.deadline import DEADLINE_MARGIN, drain_time
 
 
 def test_no_period_and_no_deadline_means_never() -> None:

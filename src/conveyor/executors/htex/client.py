@@ -61,7 +61,7 @@ class HtexClient:
     # --- called from other threads --------------------------------------------------
 
     def submit(self, fut: Future[Any], item: list[Any]) -> None:
-        """Queue one task ``[task_id, priority, fn_hash, fn_bytes, args]``."""
+        """Queue one task ``[task_id, priority, walltime_ms, fn_hash, fn_bytes, args]``."""
         self.futures[item[0]] = fut
         self.outbox.append(item)
         self._wake()

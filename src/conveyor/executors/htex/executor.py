@@ -29,6 +29,7 @@ from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.addresses import interchange_addresses
 from conveyor.executors.htex.client import HtexClient
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
+from conveyor.executors.htex.pool.deadline import usable_seconds
 from conveyor.executors.htex.transport import generate_keys
 from conveyor.providers.base import ExecutionProvider
 from conveyor.providers.states import JobStatus
@@ -36,7 +37,7 @@ from conveyor.serialize.facade import serialize
 
 __all__ = ["HighThroughputExecutor"]
 
-_ALLOWED_SPEC = {"priority"}
+_ALLOWED_SPEC = {"priority", "walltime"}
 
 
 class HighThroughputExecutor(Executor):
@@ -45,6 +46,8 @@ class HighThroughputExecutor(Executor):
     Accepts Parsl's keyword names (``max_workers_per_node``, ``heartbeat_period``,
     ``encrypted``, ...), or ``options=HtexOptions(...)``.
     """
+
+    accepts_walltime = True
 
     def __init__(
         self,
@@ -194,10 +197,28 @@ class HighThroughputExecutor(Executor):
         if client.broken is not None:
             fut.set_exception(client.broken)
             return fut
+        spec = resource_specification or {}
+        priority, walltime = int(spec.get("priority", 0)), float(spec.get("walltime") or 0)
+        if walltime and walltime >= self.usable_block_seconds:
+            fut.set_exception(
+                InvalidResourceSpecification(
+                    {"walltime"},
+                    f"task walltime {walltime:g} s cannot fit in a block of {self.label}: its pools "
+                    f"take tasks for at most {self.usable_block_seconds:g} s",
+                )
+            )
+            return fut
         fn_hash, fn_bytes = self._function(func)
-        priority = int(resource_specification.get("priority", 0)) if resource_specification else 0
-        client.submit(fut, [next(self._ids), priority, fn_hash, fn_bytes, pack_call(args, kwargs)])
+        item = [next(self._ids), priority, int(walltime * 1000), fn_hash, fn_bytes]
+        client.submit(fut, [*item, pack_call(args, kwargs)])
         return fut
+
+    @property
+    def usable_block_seconds(self) -> float:
+        """How long a pool takes tasks: its block's walltime less the drain margin, or drain_period."""
+        life = usable_seconds(self.provider.block_seconds)
+        period = self.options.pool.drain_period
+        return min(life, period) if period else life
 
     def _function(self, func: Callable[..., Any]) -> tuple[bytes, bytes]:
         try:

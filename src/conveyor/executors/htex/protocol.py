@@ -49,7 +49,11 @@ class Tag(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Submit:
-    """client -> interchange: tasks ``[task_id, priority, fn_hash, fn_bytes or b"", args_bytes]``."""
+    """client -> interchange: tasks ``[task_id, priority, walltime_ms, fn_hash, fn_bytes, args]``.
+
+    ``walltime_ms`` is the task's declared walltime (0 = none); ``fn_bytes`` is b"" when
+    the interchange has already received that function.
+    """
 
     tag: ClassVar[Tag] = Tag.SUBMIT
     tasks: list[list[Any]]
@@ -211,7 +215,7 @@ _TYPES: dict[int, type[Any]] = {
     )
 }
 _ITEM_SHAPES: dict[int, tuple[type, ...]] = {
-    Tag.SUBMIT: (int, int, bytes, bytes, bytes),
+    Tag.SUBMIT: (int, int, int, bytes, bytes, bytes),
     Tag.TASKS: (int, bytes, bytes, bytes),
     Tag.RESULTS: (int, bool, bytes),
 }

@@ -151,6 +151,11 @@ class SlurmProvider(ExecutionProvider):
         return [result.ok] * len(ids)
 
     @property
+    def block_seconds(self) -> float:
+        """Slurm ends a block at its walltime."""
+        return float(self.options.walltime_s)
+
+    @property
     def status_polling_interval(self) -> float:
         """Poll squeue (a controller RPC) it at most every few seconds."""
         return 5.0

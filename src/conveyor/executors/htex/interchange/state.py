@@ -71,6 +71,8 @@ class ManagerInfo:
     #: function hashes this pool has already received
     known_functions: set[bytes] = field(default_factory=set)
     idle_since: float | None = None
+    #: when the pool stops taking tasks (its block ends), on this clock; None = never
+    ends_at: float | None = None
 
     @property
     def free(self) -> int:
@@ -85,6 +87,7 @@ class BrokerState:
         self.threshold = heartbeat_threshold
         self.queue: list[tuple[int, int, int]] = []  # (priority, seq, task_id)
         self.tasks: dict[int, tuple[bytes, bytes]] = {}  # task id -> (fn hash, args)
+        self.walltimes: dict[int, float] = {}  # task id -> declared walltime (s), if any
         self.functions: dict[bytes, bytes] = {}
         self.managers: dict[bytes, ManagerInfo] = {}
         self._seq = itertools.count()
@@ -94,10 +97,12 @@ class BrokerState:
 
     def submit(self, tasks: Iterable[list[Any]]) -> None:
         """Queue tasks from the client (items as in ``protocol.Submit``)."""
-        for task_id, priority, fn_hash, fn_bytes, args in tasks:
+        for task_id, priority, walltime_ms, fn_hash, fn_bytes, args in tasks:
             if fn_bytes:
                 self.functions[fn_hash] = fn_bytes
             self.tasks[task_id] = (fn_hash, args)
+            if walltime_ms > 0:
+                self.walltimes[task_id] = walltime_ms / 1000
             heapq.heappush(self.queue, (priority, next(self._seq), task_id))
 
     def dispatch(self, now: float) -> Outbox:
@@ -120,26 +125,53 @@ class BrokerState:
                 extra = mgr.workers * BURST_PER_WORKER if burst else 0
                 limit = mgr.capacity + extra - len(mgr.in_flight)
                 if limit > 0:
-                    batches.setdefault(mgr.manager_id, []).extend(self._take(mgr, limit))
+                    take = self._take if mgr.ends_at is None else self._take_fitting
+                    batches.setdefault(mgr.manager_id, []).extend(take(mgr, limit, now))
         for manager_id, batch in batches.items():
             if batch:
                 out.append((manager_id, p.Tasks(batch)))
         return out
 
-    def _take(self, mgr: ManagerInfo, limit: int) -> list[list[Any]]:
-        batch = []
+    def _take(self, mgr: ManagerInfo, limit: int, now: float = 0.0) -> list[list[Any]]:
+        ids = []
         while limit > 0 and self.queue:
-            _, _, task_id = heapq.heappop(self.queue)
+            ids.append(heapq.heappop(self.queue)[2])
+            limit -= 1
+        return self._hand(mgr, ids)
+
+    def _hand(self, mgr: ManagerInfo, task_ids: list[int]) -> list[list[Any]]:
+        """Move these (already dequeued) tasks to ``mgr``: its batch, functions sent once."""
+        batch = []
+        for task_id in task_ids:
             fn_hash, args = self.tasks.pop(task_id)
+            self.walltimes.pop(task_id, None)
             fn_bytes = b""
             if fn_hash not in mgr.known_functions:
                 fn_bytes = self.functions.get(fn_hash, b"")
                 mgr.known_functions.add(fn_hash)
             batch.append([task_id, fn_hash, fn_bytes, args])
             mgr.in_flight.add(task_id)
-            limit -= 1
         mgr.idle_since = None
         return batch
+
+    def _take_fitting(self, mgr: ManagerInfo, limit: int, now: float) -> list[list[Any]]:
+        """Like _take, for a pool whose block ends: skip tasks whose walltime would outlast it.
+
+        Skipped tasks go back to the queue for other pools; at most ``limit * 4 + 64`` queue
+        entries are looked at, so a nearly finished pool cannot make dispatch scan everything.
+        """
+        assert mgr.ends_at is not None
+        left = mgr.ends_at - now
+        kept: list[tuple[int, int, int]] = []
+        fitting: list[tuple[int, int, int]] = []
+        looked = 0
+        while self.queue and len(fitting) < limit and looked < limit * 4 + 64:
+            entry = heapq.heappop(self.queue)
+            looked += 1
+            (fitting if self.walltimes.get(entry[2], 0.0) < left else kept).append(entry)
+        for entry in kept:
+            heapq.heappush(self.queue, entry)
+        return self._hand(mgr, [entry[2] for entry in fitting]) if fitting else []
 
     # --- pool side -----------------------------------------------------------------
 
@@ -155,10 +187,12 @@ class BrokerState:
             workers = int(info["workers"])
             capacity = workers + int(info.get("prefetch", 0))
             hostname, block = str(info.get("hostname", "?")), str(info.get("block_id", ""))
+            left = info.get("seconds_left")
+            ends_at = now + float(left) if left is not None else None
         except (KeyError, TypeError, ValueError):
             return [(manager_id, p.RegisterAck(False, "registration lacks a valid worker count"))]
         self.managers[manager_id] = ManagerInfo(
-            manager_id, hostname, block, capacity, workers, now, idle_since=now
+            manager_id, hostname, block, capacity, workers, now, idle_since=now, ends_at=ends_at
         )
         logger.info(
             "pool %r registered: host=%s block=%s workers=%d", manager_id, hostname, block, workers

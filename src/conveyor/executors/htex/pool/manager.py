@@ -32,6 +32,7 @@ from conveyor.execution.run_task import error_payload
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.interchange.state import expected_versions
 from conveyor.executors.htex.pool.affinity import cpus_for_worker, worker_count, worker_environment
+from conveyor.executors.htex.pool.deadline import drain_time
 from conveyor.executors.htex.pool.link import LinkWatch
 from conveyor.executors.htex.pool.probe import reachable_address
 from conveyor.executors.htex.pool.worker import worker_main
@@ -42,8 +43,6 @@ __all__ = ["Manager", "RegistrationRefused"]
 logger = logging.getLogger("conveyor.pool")
 #: most tasks handed to one worker at once (only when more are queued than workers idle)
 MAX_WORKER_BATCH = 16
-#: seconds before its block's end at which a pool stops taking tasks
-DEADLINE_MARGIN = 60.0
 
 
 class RegistrationRefused(Exception):
@@ -100,6 +99,7 @@ class Manager:
             "workers": self.worker_count,
             "prefetch": self.spec.prefetch_capacity,
             "pid": os.getpid(),
+            "seconds_left": None if self.drain_at == math.inf else self.drain_at - time.monotonic(),
             "platform": platform.platform(),
         }
         info.update({k: v for k, v in self.spec.extra.items() if k.startswith("override_")})
@@ -262,25 +262,6 @@ class Manager:
                 w.process.kill()
                 w.process.join()
         self.ctx.destroy(linger=0)
-
-
-def drain_time(drain_period: float, deadline: str | None, now: float | None = None) -> float:
-    """Monotonic time at which the pool stops taking tasks (``inf`` = never).
-
-    ``drain_period`` (seconds after start, 0 = none) and the block's end
-    (``CONVEYOR_BLOCK_DEADLINE``, epoch seconds, set by the Slurm job script) both count;
-    the pool drains DEADLINE_MARGIN before the block's end (or a tenth of its life, if shorter).
-    """
-    start = time.monotonic() if now is None else now
-    when = start + drain_period if drain_period > 0 else math.inf
-    try:
-        left = float(deadline) - time.time() if deadline else math.inf
-    except ValueError:
-        logger.warning("ignored CONVEYOR_BLOCK_DEADLINE=%r: not a number", deadline)
-        left = math.inf
-    if left != math.inf:
-        when = min(when, start + left - min(DEADLINE_MARGIN, max(left, 0) / 10))
-    return when
 
 
 def main_loop(spec: p.PoolLaunchSpec) -> int:
