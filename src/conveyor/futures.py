@@ -11,17 +11,24 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
+from conveyor.execution.lean_future import LeanFuture
+
 if TYPE_CHECKING:
     from conveyor.files import File
 
 __all__ = ["AppFuture", "DataFuture"]
 
+#: the outputs of every AppFuture without outputs (never appended to: the kernel assigns)
+_NO_OUTPUTS: list[Any] = []
+
 StoryFn = Callable[[int], Sequence[tuple[str, str, str, float]]]
 StatusFn = Callable[[int], str]
 
 
-class AppFuture(Future[Any]):
+class AppFuture(LeanFuture[Any]):
     """The future of one app invocation (a ``concurrent.futures.Future``)."""
+
+    __slots__ = ("_outputs", "_status", "_story", "stderr", "stdout", "tid")
 
     def __init__(
         self, tid: int, *, story: StoryFn | None = None, status: StatusFn | None = None
@@ -30,8 +37,8 @@ class AppFuture(Future[Any]):
         self.tid = tid
         self._story = story
         self._status = status
-        #: DataFutures for the ``outputs`` Files of the call
-        self._outputs: list[DataFuture] = []
+        #: DataFutures for the ``outputs`` Files of the call (shared empty list until set)
+        self._outputs: list[DataFuture] = _NO_OUTPUTS
         self.stdout: str | None = None
         self.stderr: str | None = None
 
@@ -45,6 +52,10 @@ class AppFuture(Future[Any]):
         """DataFutures of the files this task produces (its ``outputs`` keyword)."""
         return self._outputs
 
+    @outputs.setter
+    def outputs(self, futures: list[DataFuture]) -> None:
+        self._outputs = futures
+
     def story(self) -> list[tuple[str, str, str, float]]:
         """Every state change of the task: ``(from, to, cause, time)``."""
         return list(self._story(self.tid)) if self._story else []
@@ -57,7 +68,7 @@ class AppFuture(Future[Any]):
         return f"<AppFuture tid={self.tid} state={self._state.lower()}>"
 
 
-class DataFuture(Future[Any]):
+class DataFuture(LeanFuture[Any]):
     """The future of a File an app produces; completes with the File when the app succeeds."""
 
     def __init__(self, fut: Future[Any], file_obj: File, tid: int | None = None) -> None:

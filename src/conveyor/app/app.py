@@ -7,7 +7,8 @@ kernel (its own ``data_flow_kernel`` or the current one) -> AppFuture.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 from conveyor.app.call import AppCall, AppKind, AppOptions
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = ["App", "AppBase"]
 
+#: shared by every call without a resource specification (read-only)
+_NO_SPEC: Mapping[str, Any] = MappingProxyType({})
 _SPECIAL = ("stdout", "stderr", "walltime", "parsl_resource_specification", "outputs", "inputs")
 
 
@@ -59,8 +62,8 @@ class App:
     def __call__(self, *args: Any, **kwargs: Any) -> AppFuture:
         """Submit one task; return its future at once."""
         merged = {**self.kwargs, **kwargs} if self.kwargs else kwargs
-        spec = merged.get("parsl_resource_specification") or {}
-        if not isinstance(spec, dict):
+        spec = merged.get("parsl_resource_specification") or _NO_SPEC
+        if not isinstance(spec, dict | MappingProxyType):
             raise TypeError(
                 f"parsl_resource_specification must be a dict, not {type(spec).__name__}"
             )

@@ -66,7 +66,7 @@ class Executor(abc.ABC):
     def submit(
         self,
         func: Callable[..., Any],
-        resource_specification: dict[str, Any],
+        resource_specification: Mapping[str, Any],
         *args: Any,
         **kwargs: Any,
     ) -> Future[Any]:
@@ -94,7 +94,7 @@ class Executor(abc.ABC):
         self,
         fn: Callable[..., Any],
         *iterables: Any,
-        resource_specification: dict[str, Any] | None = None,
+        resource_specification: Mapping[str, Any] | None = None,
     ) -> Iterator[Any]:
         """Submit ``fn`` over zipped iterables; yield results in submission order."""
         spec = resource_specification or {}

@@ -6,7 +6,7 @@ Data path position: kernel ``Launch`` -> ``submit`` -> a named pool thread runs 
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import Any
 
@@ -52,7 +52,7 @@ class ThreadPoolExecutor(Executor):
     def submit(
         self,
         func: Callable[..., Any],
-        resource_specification: dict[str, Any],
+        resource_specification: Mapping[str, Any],
         *args: Any,
         **kwargs: Any,
     ) -> Future[Any]:

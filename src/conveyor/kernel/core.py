@@ -117,6 +117,10 @@ class KernelCore:
         self.tasks[rec.id] = rec
         rec.story.append((None, S.PENDING, "Submitted", time.time()))
         deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
+        if not deps:  # nothing to unwrap: the call's own arguments go to the executor
+            rec.args, rec.kwargs = rec.call.args, rec.call.kwargs
+            self._move(rec, S.READY, "DepsResolved")
+            return self._memo_or_launch(rec)
         pending = tuple(f for f in deps if not f.done())
         if pending:
             rec.waiting = len(pending)
@@ -167,10 +171,10 @@ class KernelCore:
         try_id = len(rec.attempts)
         rec.attempts.append(Attempt(try_id, label, time.time()))
         self._move(rec, S.LAUNCHED, "Launched")
-        spec = dict(call.resource_spec)
+        spec = call.resource_spec
         walltime = rec.kwargs.get("walltime")
         if walltime is not None and label in self.p.walltime_labels:
-            spec["walltime"] = walltime
+            spec = {**spec, "walltime": walltime}
         return [Launch(rec.id, try_id, label, func, rec.args, rec.kwargs, spec)]
 
     def _attempt_finished(self, rec: TaskRecord, ev: AttemptFinished) -> list[Instruction]:

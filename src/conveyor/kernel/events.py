@@ -90,7 +90,7 @@ class Launch:
     func: Callable[..., Any]
     args: tuple[Any, ...]
     kwargs: Mapping[str, Any]
-    resource_spec: dict[str, Any]
+    resource_spec: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import queue
 import threading
 import weakref
 from collections.abc import Callable
-from concurrent.futures import wait
+from concurrent.futures import Future, wait
 from contextlib import ExitStack
 from types import TracebackType
 from typing import Any, Self
@@ -81,6 +81,8 @@ class DataFlowKernel:
         self._core = KernelCore(self._pipeline.policies)
         self._ids = itertools.count()
         self._futures: dict[int, AppFuture] = {}
+        # bound once: every AppFuture points at these two instead of a fresh pair
+        self._story_fn, self._status_fn = self.story, self._status
         self._stories: dict[int, tuple[StoryEntry, ...]] = {}
         self._events: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="conveyor-kernel", daemon=True)
@@ -134,7 +136,7 @@ class DataFlowKernel:
         tid = next(self._ids)
         for rewriter in self._pipeline.rewriters:
             call = rewriter.rewrite(call, tid)
-        fut = AppFuture(tid, story=self.story, status=self._status)
+        fut = AppFuture(tid, story=self._story_fn, status=self._status_fn)
         kwargs = call.kwargs
         if kwargs:
             self._attach_outputs(fut, kwargs, tid)
@@ -152,9 +154,11 @@ class DataFlowKernel:
 
     @staticmethod
     def _attach_outputs(fut: AppFuture, kwargs: Any, tid: int) -> None:
-        for f in kwargs.get("outputs") or ():
-            if isinstance(f, File):
-                fut.outputs.append(DataFuture(fut, f, tid))
+        outputs = [
+            DataFuture(fut, f, tid) for f in kwargs.get("outputs") or () if isinstance(f, File)
+        ]
+        if outputs:
+            fut.outputs = outputs
         for name in ("stdout", "stderr"):
             spec = kwargs.get(name)
             if spec is not None:
@@ -194,7 +198,7 @@ class DataFlowKernel:
         except Exception as exc:  # noqa: BLE001 - becomes the attempt's error
             put(LaunchFailed(tid, try_id, exc))
             return
-        efut.add_done_callback(lambda f: put(AttemptFinished(tid, try_id, f)))
+        efut.add_done_callback(_AttemptDone(put, tid, try_id))
 
     def _watch(self, ins: WatchFutures) -> None:
         event: Event = JoinPartDone(ins.task_id) if ins.join else DependencyDone(ins.task_id)
@@ -318,3 +322,15 @@ def _cleanup_at_exit() -> None:
             dfk.cleanup()
         except Exception:  # noqa: BLE001 - best effort at interpreter exit
             logger.exception("cleanup at exit failed")
+
+
+class _AttemptDone:
+    """The executor future's done-callback: queues AttemptFinished (smaller than a closure)."""
+
+    __slots__ = ("put", "task_id", "try_id")
+
+    def __init__(self, put: Callable[[Any], None], task_id: int, try_id: int) -> None:
+        self.put, self.task_id, self.try_id = put, task_id, try_id
+
+    def __call__(self, future: Future[Any]) -> None:
+        self.put(AttemptFinished(self.task_id, self.try_id, future))

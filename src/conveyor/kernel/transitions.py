@@ -8,6 +8,7 @@ kernel core, on the kernel thread.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,7 @@ class TaskRecord:
     waiting: int = 0
     #: arguments with dependencies replaced by their values (set on READY)
     args: tuple[Any, ...] = ()
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
     join: Join | None = None
     time_invoked: float = field(default_factory=time.time)
     time_returned: float | None = None

@@ -16,11 +16,12 @@ import select
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, wait
 from typing import Any
 
 from conveyor.errors import BrokenHtex, ConfigurationError, InvalidResourceSpecification
+from conveyor.execution.lean_future import LeanFuture
 from conveyor.execution.run_task import pack_call
 from conveyor.executors.base import Executor, ExecutorStatistics
 from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
@@ -176,7 +177,7 @@ class HighThroughputExecutor(Executor):
     def submit(
         self,
         func: Callable[..., Any],
-        resource_specification: dict[str, Any],
+        resource_specification: Mapping[str, Any],
         *args: Any,
         **kwargs: Any,
     ) -> Future[Any]:
@@ -193,7 +194,7 @@ class HighThroughputExecutor(Executor):
                     bad,
                     f"HTEX accepts only {sorted(_ALLOWED_SPEC)} in a resource specification, not {sorted(bad)}",
                 )
-        fut: Future[Any] = Future()
+        fut: Future[Any] = LeanFuture()
         if client.broken is not None:
             fut.set_exception(client.broken)
             return fut

@@ -1,0 +1,74 @@
+"""LeanFuture: a ``concurrent.futures.Future`` without a Condition of its own.
+
+A stock Future builds a ``threading.Condition`` (an RLock, a deque of waiters and five
+bound methods: about 700 bytes) when it is created, although almost every future in a
+workflow completes without anybody blocking on it. With a million tasks in flight that
+is most of the submitter's memory. A LeanFuture borrows one of ``STRIPES`` shared
+Conditions, chosen by its id, and waits in a loop, so a wake-up meant for another
+future on the same stripe is harmless. Everything else (callbacks, ``wait``,
+``as_completed``, cancellation) is the stock implementation.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures._base import CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, PENDING
+from typing import Any, TypeVar
+
+__all__ = ["STRIPES", "LeanFuture"]
+
+T = TypeVar("T")
+
+#: number of shared Conditions; a power of two spreads ids (multiples of 16) evenly
+STRIPES = 64
+_CONDITIONS = [threading.Condition() for _ in range(STRIPES)]
+_ENDED = (CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED)
+#: iterated by Future._invoke_callbacks like an empty list; never appended to
+_NO_CALLBACKS: tuple[Any, ...] = ()
+
+
+class LeanFuture(Future[T]):
+    """A Future that shares its Condition with others (see the module docstring)."""
+
+    __slots__ = ("_condition", "_done_callbacks", "_exception", "_result", "_state", "_waiters")
+
+    def __init__(self) -> None:  # noqa: D107 - same contract as Future()
+        # deliberately not calling Future.__init__: it would build a private Condition
+        self._condition = _CONDITIONS[(id(self) >> 4) % STRIPES]
+        self._state = PENDING
+        self._result: Any = None
+        self._exception: BaseException | None = None
+        self._waiters: list[Any] = []
+        # a shared empty tuple until the first callback is added (see add_done_callback)
+        self._done_callbacks: list[Any] = _NO_CALLBACKS  # type: ignore[assignment]
+
+    def add_done_callback(self, fn: Callable[[Future[T]], object]) -> None:
+        """As ``Future.add_done_callback``."""
+        with self._condition:
+            if not isinstance(self._done_callbacks, list):
+                self._done_callbacks = []
+        super().add_done_callback(fn)
+
+    def _wait_ended(self, timeout: float | None) -> None:
+        """Block until this future ends or ``timeout`` passes; caller holds the condition."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._state not in _ENDED:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return
+            self._condition.wait(left)
+
+    def result(self, timeout: float | None = None) -> T:
+        """As ``Future.result``."""
+        with self._condition:
+            self._wait_ended(timeout)
+        return super().result(timeout=0)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        """As ``Future.exception``."""
+        with self._condition:
+            self._wait_ended(timeout)
+        return super().exception(timeout=0)
