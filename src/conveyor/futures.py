@@ -21,14 +21,15 @@ __all__ = ["AppFuture", "DataFuture"]
 #: the outputs of every AppFuture without outputs (never appended to: the kernel assigns)
 _NO_OUTPUTS: list[Any] = []
 
-StoryFn = Callable[[int], Sequence[tuple[str, str, str, float]]]
-StatusFn = Callable[[int], str]
+#: (task id, final story or None) -> story with state names / current state name
+StoryFn = Callable[[int, Any], Sequence[tuple[str, str, str, float]]]
+StatusFn = Callable[[int, Any], str]
 
 
 class AppFuture(LeanFuture[Any]):
     """The future of one app invocation (a ``concurrent.futures.Future``)."""
 
-    __slots__ = ("_outputs", "_status", "_story", "stderr", "stdout", "tid")
+    __slots__ = ("_outputs", "_status", "_story", "final_story", "stderr", "stdout", "tid")
 
     def __init__(
         self, tid: int, *, story: StoryFn | None = None, status: StatusFn | None = None
@@ -41,6 +42,8 @@ class AppFuture(LeanFuture[Any]):
         self._outputs: list[DataFuture] = _NO_OUTPUTS
         self.stdout: str | None = None
         self.stderr: str | None = None
+        #: set by the kernel when the task ends (the kernel then forgets the task)
+        self.final_story: Any = None
 
     @property
     def task_id(self) -> int:
@@ -58,11 +61,11 @@ class AppFuture(LeanFuture[Any]):
 
     def story(self) -> list[tuple[str, str, str, float]]:
         """Every state change of the task: ``(from, to, cause, time)``."""
-        return list(self._story(self.tid)) if self._story else []
+        return list(self._story(self.tid, self.final_story)) if self._story else []
 
     def task_status(self) -> str:
         """The task's current state name (e.g. ``"launched"``)."""
-        return self._status(self.tid) if self._status else "unknown"
+        return self._status(self.tid, self.final_story) if self._status else "unknown"
 
     def __repr__(self) -> str:
         return f"<AppFuture tid={self.tid} state={self._state.lower()}>"

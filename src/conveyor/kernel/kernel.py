@@ -19,7 +19,7 @@ import logging
 import queue
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, wait
 from contextlib import ExitStack
 from types import TracebackType
@@ -83,7 +83,7 @@ class DataFlowKernel:
         self._futures: dict[int, AppFuture] = {}
         # bound once: every AppFuture points at these two instead of a fresh pair
         self._story_fn, self._status_fn = self.story, self._status
-        self._stories: dict[int, tuple[StoryEntry, ...]] = {}
+        self._submitted = 0
         self._events: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="conveyor-kernel", daemon=True)
         self._thread.start()
@@ -141,6 +141,7 @@ class DataFlowKernel:
         if kwargs:
             self._attach_outputs(fut, kwargs, tid)
         self._futures[tid] = fut
+        self._submitted += 1
         self._events.put(Submitted(tid, call))
         return fut
 
@@ -208,9 +209,9 @@ class DataFlowKernel:
 
     def _resolve(self, ins: ResolveAppFuture) -> None:
         fut = self._futures.pop(ins.task_id, None)
-        self._stories[ins.task_id] = ins.story
         if fut is None or fut.done():
             return
+        fut.final_story = ins.story  # the kernel forgets the task; its future keeps the story
         if ins.error is not None:
             fut.set_exception(ins.error)
         else:
@@ -223,22 +224,22 @@ class DataFlowKernel:
 
     # --- introspection ----------------------------------------------------------------
 
-    def story(self, task_id: int) -> list[tuple[str, str, str, float]]:
-        """Transitions of a task, live or finished: ``(from, to, cause, time)`` with state names."""
-        done = self._stories.get(task_id)
-        return story_names(done if done is not None else self._core.story(task_id))
+    def story(
+        self, task_id: int, final: Sequence[StoryEntry] | None = None
+    ) -> list[tuple[str, str, str, float]]:
+        """Transitions of a live task, or of a finished one given its ``final`` story."""
+        return story_names(final if final is not None else self._core.story(task_id))
 
-    def _status(self, task_id: int) -> str:
+    def _status(self, task_id: int, final: Sequence[StoryEntry] | None = None) -> str:
+        if final:
+            return str(final[-1][1].value)
         state = self._core.state(task_id)
-        if state is not None:
-            return state.value
-        story = self._stories.get(task_id)
-        return story[-1][1].value if story else "pending"
+        return state.value if state is not None else "pending"
 
     @property
     def task_count(self) -> int:
         """Number of tasks submitted so far."""
-        return len(self._stories) + len(self._futures)
+        return self._submitted
 
     def tasks_outstanding(self) -> int:
         """Tasks submitted and not yet finished."""

@@ -8,7 +8,7 @@ kernel core, on the kernel thread.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +81,7 @@ def transition(record: TaskRecord, to: TaskState, cause: str) -> None:
 
 
 def story_names(
-    story: list[StoryEntry] | tuple[StoryEntry, ...],
+    story: Sequence[StoryEntry],
 ) -> list[tuple[str, str, str, float]]:
     """The story with state names (``"NEW"`` for the submission entry)."""
     return [(a.name if a is not None else "NEW", b.name, cause, t) for a, b, cause, t in story]

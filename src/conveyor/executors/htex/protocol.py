@@ -13,7 +13,7 @@ See docs/protocol.md.
 from __future__ import annotations
 
 import shlex
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 from typing import Any, ClassVar
 
@@ -219,12 +219,15 @@ _ITEM_SHAPES: dict[int, tuple[type, ...]] = {
     Tag.TASKS: (int, bytes, bytes, bytes),
     Tag.RESULTS: (int, bool, bytes),
 }
-_packer = msgpack.Packer(use_bin_type=True)
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {
+    cls: tuple(f.name for f in fields(cls)) for cls in _TYPES.values()
+}
 
 
 def encode(msg: Message) -> bytes:
-    """One frame for ``msg``."""
-    frame: bytes = _packer.pack([msg.tag, *astuple(msg)])
+    """One frame for ``msg`` (fields taken as they are: no copy of the task lists)."""
+    values = [getattr(msg, name) for name in _FIELD_NAMES[type(msg)]]
+    frame: bytes = msgpack.packb([msg.tag, *values], use_bin_type=True)
     return frame
 
 
