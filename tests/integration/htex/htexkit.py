@@ -27,15 +27,19 @@ def make_htex(tmp_path: Path, **kw: Any) -> HighThroughputExecutor:
 def processes_of(run_dir: Path) -> list[psutil.Process]:
     """Live processes whose command line mentions this run_dir (pools) or are our children."""
     me = psutil.Process()
-    found = {
-        p.pid: p
-        for p in me.children(recursive=True)
-        if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
-    }
+    found = {p.pid: p for p in me.children(recursive=True)}
     for p in psutil.process_iter(["cmdline"]):
         if str(run_dir) in " ".join(p.info["cmdline"] or []) and p.pid != os.getpid():
             found[p.pid] = p
-    return [p for p in found.values() if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    return [p for p in found.values() if _alive(p)]
+
+
+def _alive(proc: psutil.Process) -> bool:
+    """Running and not a zombie; a process that ends while we look is not alive."""
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def wait_until(cond: Callable[[], bool], timeout: float = 20.0) -> bool:

@@ -1,5 +1,6 @@
 """HTEX under failure, with real processes: lost workers, pools and interchange; bad peers."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -8,6 +9,7 @@ import time
 from concurrent.futures import wait
 from pathlib import Path
 
+import psutil
 import pytest
 import zmq
 from htexkit import make_htex, processes_of, wait_until
@@ -62,9 +64,11 @@ def test_killed_pool_gives_manager_lost(htex: HighThroughputExecutor, tmp_path: 
     ]
     assert pools, "no pool process found"
     for proc in pools:
-        for child in proc.children(recursive=True):
-            child.kill()
-        proc.kill()
+        children = proc.children(recursive=True)
+        proc.kill()  # first, so that it cannot replace the workers killed next
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
     done, not_done = wait(futures, timeout=30)
     assert not not_done
     assert all(isinstance(f.exception(), ManagerLost) for f in done)

@@ -67,13 +67,9 @@ class Manager:
         self.spec = spec
         self.hostname = socket.gethostname()
         self.identity = os.urandom(8)
-        self.ctx = zmq.Context()
-        self.sock = self.ctx.socket(zmq.DEALER)
-        self.sock.identity = self.identity
-        self.sock.linger = 0
-        secure_client(self.sock, spec.cert_dir)
-        self.link = LinkWatch(self.sock)
-        self.mp = mp.get_context("spawn")
+        # the first workers are forked (fast) before ZeroMQ starts its threads; workers
+        # replacing dead ones later are spawned, since forking a threaded process is unsafe
+        self.mp: Any = mp.get_context("fork")
         self.accelerators = [a for a in spec.accelerators.split(",") if a]
         self.worker_count = _worker_count(spec, self.accelerators)
         self.workers: list[WorkerSlot] = []
@@ -117,6 +113,16 @@ class Manager:
     def start_workers(self) -> None:
         """Start ``max_workers`` worker processes."""
         self.workers = [self._spawn(rank) for rank in range(self.worker_count)]
+
+    def open_socket(self) -> None:
+        """Create the ZeroMQ context and the one DEALER socket (after the first workers)."""
+        self.mp = mp.get_context("spawn")
+        self.ctx = zmq.Context()
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.identity = self.identity
+        self.sock.linger = 0
+        secure_client(self.sock, self.spec.cert_dir)
+        self.link = LinkWatch(self.sock)
 
     def _spawn(self, rank: int) -> WorkerSlot:
         mine, theirs = self.mp.Pipe(duplex=True)
@@ -267,13 +273,14 @@ class Manager:
 def main_loop(spec: p.PoolLaunchSpec) -> int:
     """Connect, run and clean up; return the process exit code."""
     manager = Manager(spec)
+    manager.start_workers()
+    manager.open_socket()
     try:
         manager.connect()
     except (RegistrationRefused, Exception) as exc:  # noqa: BLE001 - reported on stderr
         print(f"process_worker_pool: registration failed: {exc}", file=sys.stderr, flush=True)
-        manager.ctx.destroy(linger=0)
+        manager.close()
         return 3
-    manager.start_workers()
     try:
         manager.run()
     finally:
