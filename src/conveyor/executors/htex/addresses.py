@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 
 import psutil
@@ -17,7 +18,7 @@ from conveyor.executors.htex.options import InterchangeOptions
 from conveyor.providers.base import ExecutionProvider
 from conveyor.providers.local import LocalProvider
 
-__all__ = ["host_addresses", "interchange_addresses"]
+__all__ = ["free_port", "host_addresses", "interchange_addresses"]
 
 
 def host_addresses() -> list[str]:
@@ -39,3 +40,22 @@ def interchange_addresses(ix: InterchangeOptions, provider: ExecutionProvider) -
     if isinstance(provider, LocalProvider):
         return ix.loopback_address, ix.loopback_address
     return "0.0.0.0", ",".join(host_addresses())
+
+
+def free_port(address: str, port_range: tuple[int, int], tries: int = 50) -> int:
+    """A port in ``port_range`` nothing listens on now, so pools can be told it in advance.
+
+    The interchange binds it a moment later; if someone takes it in between, the
+    interchange fails to start and says so.
+    """
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    host = "" if address in ("0.0.0.0", "*") else address.strip("[]")
+    for _ in range(tries):
+        port = random.randrange(port_range[0], port_range[1])
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+        return port
+    raise OSError(f"no free port in {port_range} on {address} after {tries} tries")

@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import os
-import select
 import subprocess
 import sys
 import threading
@@ -27,7 +26,7 @@ from conveyor.executors.base import Executor, ExecutorStatistics
 from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
 from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.htex import protocol as p
-from conveyor.executors.htex.addresses import interchange_addresses
+from conveyor.executors.htex.addresses import free_port, interchange_addresses
 from conveyor.executors.htex.client import HtexClient
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.pool.deadline import usable_seconds
@@ -100,16 +99,18 @@ class HighThroughputExecutor(Executor):
             self.cert_dir = os.path.join(base, "certificates")
             generate_keys(self.cert_dir)
         identity = os.urandom(12).hex()
-        ports = self._start_interchange(base, identity)
-        self.worker_port = ports["worker_port"]
-        ix = self._interchange
-        assert ix is not None
+        opts = self.options.interchange
+        bind = interchange_addresses(opts, self.provider)[0]
+        self.worker_port = opts.worker_ports[0] if opts.worker_ports else 0
+        self.worker_port = self.worker_port or free_port(bind, opts.worker_port_range)
+        client_port = free_port(bind, opts.interchange_port_range)
+        # nobody waits for the interchange: the client and the first blocks' pools connect
+        # to ports chosen here, and ZeroMQ completes the connections once it has bound them;
+        # if it dies instead, the client's liveness check fails every task (BrokenHtex)
+        ix = self._spawn_interchange(base, identity, client_port)
+        near = bind if bind not in ("0.0.0.0", "*", "::") else opts.loopback_address
         self._client = HtexClient(
-            self.options.interchange.loopback_address,
-            ports["client_port"],
-            identity.encode(),
-            self.cert_dir,
-            lambda: ix.poll() is None,
+            near, client_port, identity.encode(), self.cert_dir, lambda: ix.poll() is None
         )
         self.provider.script_dir = os.path.join(base, "blocks")
         self._blocks = BlockManager(
@@ -117,12 +118,15 @@ class HighThroughputExecutor(Executor):
         )
         self._blocks.start()
 
-    def _start_interchange(self, base: str, identity: str) -> dict[str, int]:
+    def _spawn_interchange(
+        self, base: str, identity: str, client_port: int
+    ) -> subprocess.Popen[bytes]:
         ix = self.options.interchange
         cfg = {
             "client_identity": identity,
             "address": interchange_addresses(ix, self.provider)[0],
-            "worker_port": ix.worker_ports[0] if ix.worker_ports else 0,
+            "worker_port": self.worker_port,
+            "client_port": client_port,
             "port_range": list(ix.worker_port_range),
             "heartbeat_period": ix.heartbeat_period,
             "heartbeat_threshold": ix.heartbeat_threshold,
@@ -141,12 +145,7 @@ class HighThroughputExecutor(Executor):
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(json.dumps(cfg).encode() + b"\n")
         proc.stdin.close()
-        ready, _, _ = select.select([proc.stdout], [], [], 30)
-        line = proc.stdout.readline() if ready else b""
-        if not line:
-            proc.kill()
-            raise BrokenHtex(f"interchange did not start; see {base}/interchange.stderr")
-        return dict(json.loads(line))
+        return proc
 
     def launch_command(self, block_id: str) -> str:
         """The pool command line for one block."""
