@@ -156,7 +156,7 @@ def test_blocks_scale_out_under_load_and_in_when_idle(tmp_path: Path) -> None:
         _wait(
             lambda: set(_blocks(ex).values()) == {BlockState.SCALED_IN}, 60, "idle blocks scaled in"
         )
-        assert not [j for j in squeue_jobs() if "conveyor" in j]
+        _wait(lambda: not [j for j in squeue_jobs() if "conveyor" in j], 30, "jobs to leave squeue")
         assert where(0).result(timeout=60), "scaling out again after scale-in failed"
 
 
