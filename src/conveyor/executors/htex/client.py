@@ -25,7 +25,7 @@ import zmq
 from conveyor.errors import BrokenHtex, ManagerLost
 from conveyor.execution.run_task import unpack_error
 from conveyor.executors.htex import protocol as p
-from conveyor.executors.htex.transport import connect_url, secure_client
+from conveyor.executors.htex.transport import connect, secure_client
 from conveyor.serialize.facade import deserialize
 
 __all__ = ["HtexClient"]
@@ -44,7 +44,7 @@ class HtexClient:
         self.sock.identity = identity
         self.sock.linger = 0
         secure_client(self.sock, cert_dir)
-        self.sock.connect(connect_url(address, port))
+        connect(self.sock, address, port)
         self.alive = alive
         self.futures: dict[int, Future[Any]] = {}
         self.outbox: deque[list[Any]] = deque()

@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, wait
 from typing import Any
@@ -36,6 +38,8 @@ from conveyor.providers.states import JobStatus
 from conveyor.serialize.facade import serialize
 
 __all__ = ["HighThroughputExecutor"]
+
+logger = logging.getLogger(__name__)
 
 _ALLOWED_SPEC = {"priority", "walltime"}
 
@@ -313,7 +317,7 @@ class HighThroughputExecutor(Executor):
                 for f in pending:
                     f.cancel()
             elif wait and client.broken is None:
-                _wait_all(pending)
+                self._wait_while_served(pending)
             client.control(p.ClientShutdown())
         if self._blocks is not None:
             self._blocks.shutdown()
@@ -323,6 +327,31 @@ class HighThroughputExecutor(Executor):
                 BrokenHtex(f"executor {self.label} was shut down before the task finished")
             )
             client.close()
+
+    def _wait_while_served(self, pending: list[Future[Any]]) -> None:
+        """Wait for ``pending`` while pools serve them.
+
+        Gives up after ``heartbeat_threshold`` without any connected pool: nothing could
+        ever finish them.
+        """
+        patience = self.options.interchange.heartbeat_threshold
+        unserved_since: float | None = None
+        while pending:
+            _, not_done = wait(pending, timeout=1.0)
+            pending = list(not_done)
+            if not pending or self._client is None or self._client.broken is not None:
+                return
+            served = self.statistics().extra.get("managers", 0) > 0
+            now = time.monotonic()
+            unserved_since = None if served else (unserved_since or now)
+            if unserved_since is not None and now - unserved_since > patience:
+                logger.warning(
+                    "%s: %d tasks pending and no pool for %.0f s; not waiting for them",
+                    self.label,
+                    len(pending),
+                    patience,
+                )
+                return
 
     def _stop_interchange(self) -> None:
         proc = self._interchange
@@ -335,7 +364,3 @@ class HighThroughputExecutor(Executor):
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
-
-
-def _wait_all(futures: list[Future[Any]]) -> None:
-    wait(futures)

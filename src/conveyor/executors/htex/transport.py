@@ -83,6 +83,15 @@ def bind_in_range(
     return int(sock.bind_to_random_port(f"tcp://{address}", port_range[0], port_range[1]))
 
 
+def connect(sock: zmq.Socket, address: str, port: int) -> str:  # type: ignore[type-arg]
+    """Connect ``sock`` to ``address:port`` (IPv6 enabled when the address is IPv6)."""
+    if ":" in address:
+        sock.ipv6 = True
+    url = connect_url(address, port)
+    sock.connect(url)
+    return url
+
+
 def connect_url(address: str, port: int) -> str:
     """Tcp URL for an IPv4/IPv6 address."""
     host = f"[{address}]" if ":" in address and not address.startswith("[") else address

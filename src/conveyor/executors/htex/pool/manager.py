@@ -36,7 +36,7 @@ from conveyor.executors.htex.pool.deadline import drain_time
 from conveyor.executors.htex.pool.link import LinkWatch
 from conveyor.executors.htex.pool.probe import reachable_address
 from conveyor.executors.htex.pool.worker import worker_main
-from conveyor.executors.htex.transport import connect_url, secure_client
+from conveyor.executors.htex.transport import connect, secure_client
 
 __all__ = ["Manager", "RegistrationRefused"]
 
@@ -86,8 +86,7 @@ class Manager:
     def connect(self) -> None:
         """Connect, register and wait for the interchange's answer."""
         address = reachable_address(self.spec.addresses.split(","), self.spec.port)
-        url = connect_url(address, self.spec.port)
-        self.sock.connect(url)
+        url = connect(self.sock, address, self.spec.port)
         info = {
             **expected_versions(),
             "hostname": self.hostname,
