@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -218,3 +219,32 @@ def test_pools_that_cannot_start_break_the_executor_with_their_stderr(tmp_path: 
         )
     finally:
         htex.shutdown()
+
+
+def test_a_pool_with_the_server_key_but_a_stranger_key_pair_is_refused(
+    htex: HighThroughputExecutor, tmp_path: Path
+) -> None:
+    # the stranger knows the interchange's public key, but brings its own client key pair
+    stranger = tmp_path / "stranger-keys"
+    generate_keys(str(stranger))
+    shutil.copy(Path(htex.cert_dir) / "server.key", stranger / "server.key")
+    spec = p.PoolLaunchSpec(
+        addresses="127.0.0.1",
+        port=htex.worker_port,
+        block_id="stranger",
+        max_workers=1,
+        heartbeat_period=0.5,
+        heartbeat_threshold=2,
+        cert_dir=str(stranger),
+        logdir=str(tmp_path / "stranger"),
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "conveyor.executors.htex.pool", *spec.to_argv()],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert proc.returncode == 3 and "registration failed" in proc.stderr
+    log = (Path(htex.run_dir) / "htex" / "interchange.log").read_text()
+    assert "key not allowed" in log
+    assert htex.submit(worker_pid, {}).result(timeout=30)  # the real pools still serve

@@ -17,6 +17,7 @@ import zmq
 from conveyor.errors import ProtocolError
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.interchange.state import CLIENT, BrokerState, Outbox
+from conveyor.executors.htex.interchange.zap import ZapHandler
 from conveyor.executors.htex.lifeline import parent_alive
 from conveyor.executors.htex.transport import bind_in_range, secure_server
 
@@ -47,6 +48,7 @@ class Interchange:
     def __init__(self, cfg: InterchangeConfig) -> None:
         self.cfg = cfg
         self.ctx = zmq.Context()
+        self.zap = ZapHandler(self.ctx, cfg.cert_dir) if cfg.cert_dir else None
         self.client = self._router(cfg.client_port)
         self.pools = self._router(cfg.worker_port)
         self.client_id = cfg.client_identity.encode()
@@ -70,11 +72,15 @@ class Interchange:
         poller = zmq.Poller()
         poller.register(self.client, zmq.POLLIN)
         poller.register(self.pools, zmq.POLLIN)
+        if self.zap is not None:
+            poller.register(self.zap.socket, zmq.POLLIN)
         period = min(self.cfg.heartbeat_period, 1.0)
         next_tick = time.monotonic() + period
         try:
             while self.running:
                 ready = dict(poller.poll(int(max(next_tick - time.monotonic(), 0) * 1000)))
+                if self.zap is not None and self.zap.socket in ready:
+                    self.zap.handle()
                 if self.client in ready:
                     self._drain(self.client, self._from_client)
                 if self.pools in ready:
