@@ -30,6 +30,11 @@ from conveyor.serialize.facade import deserialize
 
 __all__ = ["HtexClient"]
 
+#: a Submit message carries at most this many tasks ...
+MAX_BATCH_TASKS = 4096
+#: ... or about this many bytes of arguments and functions (big payloads travel in small batches)
+MAX_BATCH_BYTES = 4 << 20
+
 logger = logging.getLogger(__name__)
 
 
@@ -127,9 +132,12 @@ class HtexClient:
         if self.outbox:
             batch: list[list[Any]] = []
             pop = self.outbox.popleft
-            while self.outbox and len(batch) < 4096:
-                batch.append(pop())
-            self.sock.send(p.encode(p.Submit(batch)))
+            size = 0
+            while self.outbox and len(batch) < MAX_BATCH_TASKS and size < MAX_BATCH_BYTES:
+                item = pop()
+                size += len(item[-1]) + len(item[-2])
+                batch.append(item)
+            self.sock.send(p.encode(p.Submit(batch)), copy=False)
             if self.outbox:
                 self._sleeping = False
 

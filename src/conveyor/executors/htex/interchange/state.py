@@ -56,6 +56,10 @@ def expected_versions() -> dict[str, Any]:
     }
 
 
+#: a Tasks message to a pool carries about this many argument bytes at most (then the next)
+MAX_BATCH_BYTES = 4 << 20
+
+
 @dataclass(slots=True)
 class ManagerInfo:
     """One registered pool."""
@@ -133,9 +137,12 @@ class BrokerState:
         return out
 
     def _take(self, mgr: ManagerInfo, limit: int, now: float = 0.0) -> list[list[Any]]:
-        ids = []
-        while limit > 0 and self.queue:
-            ids.append(heapq.heappop(self.queue)[2])
+        ids: list[int] = []
+        size = 0
+        while limit > 0 and self.queue and size < MAX_BATCH_BYTES:
+            task_id = heapq.heappop(self.queue)[2]
+            size += len(self.tasks[task_id][1])
+            ids.append(task_id)
             limit -= 1
         return self._hand(mgr, ids)
 
