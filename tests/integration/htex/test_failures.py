@@ -154,25 +154,32 @@ def test_unencrypted_peer_cannot_reach_encrypted_interchange(
     assert htex.submit(worker_pid, {}).result(timeout=30) > 0
 
 
-def test_pool_with_wrong_keys_cannot_register(htex: HighThroughputExecutor, tmp_path: Path) -> None:
-    wrong = tmp_path / "wrong-keys"
-    generate_keys(str(wrong))
+def _run_pool(
+    htex: HighThroughputExecutor, cert_dir: Path, logdir: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run a pool with these keys against the executor's interchange; wait for it to end."""
     spec = p.PoolLaunchSpec(
         addresses="127.0.0.1",
         port=htex.worker_port,
-        block_id="intruder",
+        block_id=logdir.name,
         max_workers=1,
         heartbeat_period=0.5,
         heartbeat_threshold=2,
-        cert_dir=str(wrong),
-        logdir=str(tmp_path / "intruder"),
+        cert_dir=str(cert_dir),
+        logdir=str(logdir),
     )
-    proc = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "conveyor.executors.htex.pool", *spec.to_argv()],
         capture_output=True,
         text=True,
         timeout=30,
     )
+
+
+def test_pool_with_wrong_keys_cannot_register(htex: HighThroughputExecutor, tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong-keys"
+    generate_keys(str(wrong))
+    proc = _run_pool(htex, wrong, tmp_path / "intruder")
     assert proc.returncode == 3
     assert "registration failed" in proc.stderr
 
@@ -228,22 +235,7 @@ def test_a_pool_with_the_server_key_but_a_stranger_key_pair_is_refused(
     stranger = tmp_path / "stranger-keys"
     generate_keys(str(stranger))
     shutil.copy(Path(htex.cert_dir) / "server.key", stranger / "server.key")
-    spec = p.PoolLaunchSpec(
-        addresses="127.0.0.1",
-        port=htex.worker_port,
-        block_id="stranger",
-        max_workers=1,
-        heartbeat_period=0.5,
-        heartbeat_threshold=2,
-        cert_dir=str(stranger),
-        logdir=str(tmp_path / "stranger"),
-    )
-    proc = subprocess.run(
-        [sys.executable, "-m", "conveyor.executors.htex.pool", *spec.to_argv()],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    proc = _run_pool(htex, stranger, tmp_path / "stranger")
     assert proc.returncode == 3 and "registration failed" in proc.stderr, proc.stderr
     log = Path(htex.run_dir) / "htex" / "interchange.log"
     assert wait_until(lambda: "key not allowed" in log.read_text(), 10), log.read_text()[-2000:]
