@@ -14,8 +14,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from concurrent.futures._base import CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED, PENDING
+from concurrent.futures._base import LOGGER as _LOGGER
 from typing import Any, TypeVar
 
 __all__ = ["STRIPES", "LeanFuture"]
@@ -45,12 +46,47 @@ class LeanFuture(Future[T]):
         # a shared empty tuple until the first callback is added (see add_done_callback)
         self._done_callbacks: list[Any] = _NO_CALLBACKS  # type: ignore[assignment]
 
+    def done(self) -> bool:
+        """As ``Future.done`` (reading the state needs no lock)."""
+        return self._state in _ENDED
+
     def add_done_callback(self, fn: Callable[[Future[T]], object]) -> None:
-        """As ``Future.add_done_callback``."""
-        with self._condition:
-            if not isinstance(self._done_callbacks, list):
-                self._done_callbacks = []
-        super().add_done_callback(fn)
+        """As ``Future.add_done_callback``; takes the stripe's lock directly (no Condition call)."""
+        with self._condition._lock:  # type: ignore[attr-defined]
+            if self._state not in _ENDED:
+                if isinstance(self._done_callbacks, list):
+                    self._done_callbacks.append(fn)
+                else:
+                    self._done_callbacks = [fn]
+                return
+        try:
+            fn(self)
+        except Exception:
+            _LOGGER.exception("exception calling callback for %r", self)
+
+    def set_result(self, result: T) -> None:
+        """As ``Future.set_result``."""
+        self._finish(result, None)
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        """As ``Future.set_exception``."""
+        self._finish(None, exception)
+
+    def _finish(self, result: Any, exception: BaseException | None) -> None:
+        cond = self._condition
+        with cond._lock:  # type: ignore[attr-defined]
+            if self._state in _ENDED:
+                raise InvalidStateError(f"{self._state}: {self!r}")
+            self._result, self._exception = result, exception
+            self._state = FINISHED
+            for waiter in self._waiters:
+                if exception is None:
+                    waiter.add_result(self)
+                else:
+                    waiter.add_exception(self)
+            if cond._waiters:  # type: ignore[attr-defined]
+                cond.notify_all()
+        self._invoke_callbacks()  # type: ignore[attr-defined]
 
     def _wait_ended(self, timeout: float | None) -> None:
         """Block until this future ends or ``timeout`` passes; caller holds the condition."""

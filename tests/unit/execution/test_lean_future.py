@@ -64,3 +64,16 @@ def test_callbacks_wait_as_completed_and_cancel() -> None:
     assert c.cancel() and c.cancelled()
     with pytest.raises(CancelledError):
         c.result()
+
+
+def test_wait_first_exception_and_double_completion() -> None:
+    from concurrent.futures import FIRST_EXCEPTION, InvalidStateError
+
+    ok: LeanFuture[int] = LeanFuture()
+    bad: LeanFuture[int] = LeanFuture()
+    threading.Timer(0.05, bad.set_exception, (ValueError("v"),)).start()
+    done, _ = wait([ok, bad], timeout=5, return_when=FIRST_EXCEPTION)
+    assert done == {bad} and isinstance(bad.exception(), ValueError)
+    with pytest.raises(InvalidStateError):
+        bad.set_result(1)
+    assert not ok.done()
