@@ -83,12 +83,27 @@ def run_case(system: str, py: Path, case: str, n: int, encrypted: bool) -> dict 
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+            kill_leftovers(run_dir)
     out, err = out_path.read_text(), err_path.read_text()
     lines = [ln for ln in out.splitlines() if ln.startswith("{")]
     if not lines:
         sys.stderr.write(f"{system} {case} failed:\n{err[-2000:]}\n")
         return None
     return json.loads(lines[-1])
+
+
+def kill_leftovers(run_dir: str) -> None:
+    """Kill processes that left the case's session but name its run_dir (e.g. Parsl's pools)."""
+    import psutil
+
+    doomed: list[psutil.Process] = []
+    for p in psutil.process_iter(["cmdline"]):
+        if run_dir in " ".join(p.info["cmdline"] or []) and p.pid != os.getpid():
+            with contextlib.suppress(psutil.Error):
+                doomed += [p, *p.children(recursive=True)]
+    for p in doomed:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
 
 
 def floor(n: int) -> float | None:
