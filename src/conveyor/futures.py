@@ -29,7 +29,15 @@ StatusFn = Callable[[int, Any], str]
 class AppFuture(LeanFuture[Any]):
     """The future of one app invocation (a ``concurrent.futures.Future``)."""
 
-    __slots__ = ("_outputs", "_status", "_story", "final_story", "stderr", "stdout", "tid")
+    __slots__ = ("_status", "_story", "final_story", "tid")
+
+    # Rarely set, so class-level defaults: an instance that sets one keeps it in its own
+    # __dict__ (a Future has one), every other instance stores nothing for them.
+    #: DataFutures for the ``outputs`` Files of the call (shared empty list until set)
+    _outputs: list[DataFuture] = _NO_OUTPUTS
+    #: the paths of the task's std streams, when the call redirected them
+    stdout: str | None = None
+    stderr: str | None = None
 
     def __init__(
         self, tid: int, *, story: StoryFn | None = None, status: StatusFn | None = None
@@ -38,10 +46,6 @@ class AppFuture(LeanFuture[Any]):
         self.tid = tid
         self._story = story
         self._status = status
-        #: DataFutures for the ``outputs`` Files of the call (shared empty list until set)
-        self._outputs: list[DataFuture] = _NO_OUTPUTS
-        self.stdout: str | None = None
-        self.stderr: str | None = None
         #: set by the kernel when the task ends (the kernel then forgets the task)
         self.final_story: Any = None
 

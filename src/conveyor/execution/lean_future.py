@@ -5,7 +5,8 @@ bound methods: about 700 bytes) when it is created, although almost every future
 workflow completes without anybody blocking on it. With a million tasks in flight that
 is most of the submitter's memory. A LeanFuture borrows one of ``STRIPES`` shared
 Conditions, chosen by its id, and waits in a loop, so a wake-up meant for another
-future on the same stripe is harmless. Everything else (callbacks, ``wait``,
+future on the same stripe is harmless. Its list of ``wait``/``as_completed`` waiters is
+made only when one of those functions asks for it. Everything else (callbacks, ``wait``,
 ``as_completed``, cancellation) is the stock implementation.
 """
 
@@ -34,17 +35,30 @@ _NO_CALLBACKS: tuple[Any, ...] = ()
 class LeanFuture(Future[T]):
     """A Future that shares its Condition with others (see the module docstring)."""
 
-    __slots__ = ("_condition", "_done_callbacks", "_exception", "_result", "_state", "_waiters")
+    __slots__ = ("_done_callbacks", "_exception", "_result", "_state", "_w")
 
     def __init__(self) -> None:  # noqa: D107 - same contract as Future()
         # deliberately not calling Future.__init__: it would build a private Condition
-        self._condition = _CONDITIONS[(id(self) >> 4) % STRIPES]
         self._state = PENDING
         self._result: Any = None
         self._exception: BaseException | None = None
-        self._waiters: list[Any] = []
+        #: waiters of concurrent.futures.wait / as_completed; None until one asks
+        self._w: list[Any] | None = None
         # a shared empty tuple until the first callback is added (see add_done_callback)
         self._done_callbacks: list[Any] = _NO_CALLBACKS  # type: ignore[assignment]
+
+    @property
+    def _condition(self) -> threading.Condition:  # type: ignore[override]
+        """The shared Condition of this future's stripe."""
+        return _CONDITIONS[(id(self) >> 4) % STRIPES]
+
+    @property
+    def _waiters(self) -> list[Any]:  # type: ignore[override]
+        """Made on first use; callers (the stock wait, as_completed, cancel) hold the lock."""
+        waiters = self._w
+        if waiters is None:
+            waiters = self._w = []
+        return waiters
 
     def done(self) -> bool:
         """As ``Future.done`` (reading the state needs no lock)."""
@@ -79,7 +93,7 @@ class LeanFuture(Future[T]):
                 raise InvalidStateError(f"{self._state}: {self!r}")
             self._result, self._exception = result, exception
             self._state = FINISHED
-            for waiter in self._waiters:
+            for waiter in self._w or ():
                 if exception is None:
                     waiter.add_result(self)
                 else:

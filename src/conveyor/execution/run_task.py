@@ -7,7 +7,7 @@ type with a RemoteTraceback ``__cause__`` naming the worker.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from conveyor.errors import ConveyorError, SerializationError
@@ -40,7 +40,7 @@ class FunctionCache:
 _PLAIN = frozenset({int, float, str, bytes, bool, type(None)})
 
 
-def pack_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bytes:
+def pack_call(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> bytes:
     """Serialize the arguments of one call (plain pickle when they are all plain values)."""
     if all(type(a) in _PLAIN for a in args) and all(type(v) in _PLAIN for v in kwargs.values()):
         return serialize_result((args, kwargs))

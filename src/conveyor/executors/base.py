@@ -11,18 +11,25 @@ Rules every implementation follows (checked by :mod:`conveyor.testing.executor_c
 * ``shutdown()`` is idempotent; ``submit`` after ``shutdown`` raises ``RuntimeError``.
 * when the executor's infrastructure breaks, every pending future fails with a
   ``concurrent.futures.BrokenExecutor`` subclass; no future stays pending forever.
+
+The kernel itself calls :meth:`Executor.submit_outcome`, which reports the outcome to a
+callable instead of a Future. By default it wraps ``submit``; an executor with many tasks
+in flight (HTEX) overrides it so that it keeps no Future per task.
 """
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-__all__ = ["Executor", "ExecutorStatistics"]
+__all__ = ["Executor", "ExecutorStatistics", "Outcome"]
+
+#: receives a task's outcome once: ``(True, result)`` or ``(False, exception)``
+Outcome = Callable[[bool, Any], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,22 @@ class Executor(abc.ABC):
     ) -> Future[Any]:
         """Schedule ``func(*args, **kwargs)``; return a future of its result."""
 
+    def submit_outcome(
+        self,
+        done: Outcome,
+        func: Callable[..., Any],
+        resource_specification: Mapping[str, Any],
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+    ) -> None:
+        """As :meth:`submit`, but call ``done(ok, value)`` once, from any thread, when it ends.
+
+        Raises what ``submit`` raises when the task cannot be accepted. The default wraps
+        ``submit`` and a done-callback.
+        """
+        fut = self.submit(func, resource_specification, *args, **kwargs)
+        fut.add_done_callback(_Report(done))
+
     @abc.abstractmethod
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop the executor and everything it started. Idempotent."""
@@ -111,3 +134,22 @@ class Executor(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.shutdown(wait=True)
+
+
+class _Report:
+    """A future's done-callback that hands its outcome to an :data:`Outcome`."""
+
+    __slots__ = ("done",)
+
+    def __init__(self, done: Outcome) -> None:
+        self.done = done
+
+    def __call__(self, future: Future[Any]) -> None:
+        try:
+            error = future.exception(timeout=0)
+        except CancelledError as exc:
+            error = exc
+        if error is not None:
+            self.done(False, error)
+        else:
+            self.done(True, future.result(timeout=0))

@@ -38,7 +38,13 @@ from conveyor.kernel.events import (
 )
 from conveyor.kernel.record import Attempt
 from conveyor.kernel.states import TaskState
-from conveyor.kernel.transitions import StoryEntry, TaskRecord, transition
+from conveyor.kernel.transitions import (
+    StoryEntry,
+    TaskRecord,
+    last_state,
+    record_entry,
+    transition,
+)
 
 __all__ = ["CorePolicies", "KernelCore"]
 
@@ -98,7 +104,7 @@ class KernelCore:
     def story(self, task_id: int) -> list[StoryEntry]:
         """The transitions of a live task (finished tasks carry theirs on the AppFuture)."""
         rec = self.tasks.get(task_id)
-        return list(rec.story) if rec else []
+        return rec.story if rec else []
 
     def counts(self) -> Counter[TaskState]:
         """Live tasks per state (computed on demand: kept off the hot path)."""
@@ -115,7 +121,7 @@ class KernelCore:
         if rec.id in self.tasks:
             raise InternalError(f"task {rec.id} submitted twice")
         self.tasks[rec.id] = rec
-        rec.story.append((None, S.PENDING, "Submitted", time.time()))
+        record_entry(rec, None, S.PENDING, "Submitted")
         deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
         if not deps:  # nothing to unwrap: the call's own arguments go to the executor
             rec.args, rec.kwargs = rec.call.args, rec.call.kwargs
@@ -169,7 +175,7 @@ class KernelCore:
             return self._finish(rec, None, exc)
         rec.executor = label
         try_id = len(rec.attempts)
-        rec.attempts.append(Attempt(try_id, label, time.time()))
+        rec.attempts = (*rec.attempts, Attempt(try_id, label, time.time()))
         self._move(rec, S.LAUNCHED, "Launched")
         spec = call.resource_spec
         walltime = rec.kwargs.get("walltime")
@@ -180,10 +186,9 @@ class KernelCore:
     def _attempt_finished(self, rec: TaskRecord, ev: AttemptFinished) -> list[Instruction]:
         if not self._current(rec, ev.try_id):
             return []
-        error = ev.future.exception()
-        if error is not None:
-            return self._attempt_failed(rec, error, "AttemptFailed")
-        value = ev.future.result()
+        value = ev.value
+        if not ev.ok:
+            return self._attempt_failed(rec, value, "AttemptFailed")
         self._close_attempt(rec, None)
         if rec.call.options.kind == "join":
             return self._start_join(rec, value)
@@ -198,7 +203,7 @@ class KernelCore:
         decision = self.p.retry.judge(rec.view(), error)
         rec.fail_count += 1
         rec.fail_cost += decision.cost
-        rec.fail_history.append(repr(error))
+        rec.fail_history = (*rec.fail_history, repr(error))
         if isinstance(decision, Retry):
             self._move(rec, S.PENDING, f"{cause}: retry")
             self._move(rec, S.READY, "DepsResolved")
@@ -250,10 +255,9 @@ class KernelCore:
         return ok
 
     def _close_attempt(self, rec: TaskRecord, error: str | None) -> None:
-        last = rec.attempts[-1]
-        rec.attempts[-1] = Attempt(
-            last.try_id, last.executor, last.time_launched, time.time(), error
-        )
+        *done, last = rec.attempts
+        closed = Attempt(last.try_id, last.executor, last.time_launched, time.time(), error)
+        rec.attempts = (*done, closed)
 
     def _remember(self, rec: TaskRecord, value: Any) -> None:
         if self.p.memoizer is not None and rec.call.options.cache:
@@ -268,7 +272,7 @@ class KernelCore:
         rec.time_returned = time.time()
         if self.p.garbage_collect:
             del self.tasks[rec.id]
-        return [ResolveAppFuture(rec.id, value, error, tuple(rec.story))]
+        return [ResolveAppFuture(rec.id, value, error, rec.log)]
 
     def _validate(self, rec: TaskRecord | None) -> None:
         if rec is None:
@@ -280,5 +284,5 @@ class KernelCore:
             raise InternalError(f"task {rec.id} waits on {rec.waiting} futures")
         if rec.state in (S.LAUNCHED, S.JOINING) and not rec.attempts:
             raise InternalError(f"task {rec.id} is {rec.state} without an attempt")
-        if rec.state is not rec.story[-1][1]:
+        if rec.state is not last_state(rec.log):
             raise InternalError(f"task {rec.id}: state {rec.state} disagrees with its story")

@@ -7,12 +7,11 @@ them to ``KernelCore.handle`` on the kernel thread, and carries out the instruct
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from typing import Any
 
 from conveyor.app.call import AppCall
-from conveyor.kernel.transitions import StoryEntry
 
 __all__ = [
     "AttemptFinished",
@@ -45,11 +44,23 @@ class DependencyDone:
 
 @dataclass(frozen=True, slots=True)
 class AttemptFinished:
-    """The executor future of attempt ``try_id`` completed (with a value or an error)."""
+    """Attempt ``try_id`` ended: ``value`` is its result, or its exception if not ``ok``."""
 
     task_id: int
     try_id: int
-    future: Future[Any]
+    ok: bool
+    value: Any
+
+    @classmethod
+    def of(cls, task_id: int, try_id: int, future: Future[Any]) -> AttemptFinished:
+        """The event for a completed ``future`` (a cancelled one failed with CancelledError)."""
+        try:
+            error = future.exception(timeout=0)
+        except CancelledError as exc:
+            error = exc
+        if error is not None:
+            return cls(task_id, try_id, False, error)
+        return cls(task_id, try_id, True, future.result(timeout=0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +111,8 @@ class ResolveAppFuture:
     task_id: int
     value: Any
     error: BaseException | None
-    story: tuple[StoryEntry, ...]
+    #: the task's story, encoded (``transitions.decode_story``)
+    story: bytes
 
 
 Instruction = WatchFutures | Launch | ResolveAppFuture

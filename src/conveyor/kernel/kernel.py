@@ -4,8 +4,8 @@ Data path position::
 
     App.__call__ -> submit(call)            (user thread: rewriters, AppFuture, enqueue)
                  -> kernel thread: core.handle(event) -> instructions
-                 -> Launch -> Executor.submit -> executor future
-                 -> done-callback enqueues AttemptFinished -> ... -> ResolveAppFuture
+                 -> Launch -> Executor.submit_outcome (no executor future for HTEX)
+                 -> the outcome enqueues AttemptFinished -> ... -> ResolveAppFuture
 
 Every outside stimulus becomes an event on one queue, drained by one kernel thread, so
 no task lock exists. ``cleanup()`` stops everything this kernel started, in reverse order.
@@ -19,8 +19,8 @@ import logging
 import queue
 import threading
 import weakref
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, wait
+from collections.abc import Callable
+from concurrent.futures import wait
 from contextlib import ExitStack
 from types import TracebackType
 from typing import Any, Self
@@ -47,7 +47,7 @@ from conveyor.kernel.events import (
     WatchFutures,
 )
 from conveyor.kernel.pipeline import build_pipeline
-from conveyor.kernel.transitions import StoryEntry, story_names
+from conveyor.kernel.transitions import last_state, story_names
 from conveyor.log_utils import make_rundir, set_file_logger
 
 __all__ = ["DataFlowKernel"]
@@ -193,13 +193,11 @@ class DataFlowKernel:
         put = self._events.put
         tid, try_id = ins.task_id, ins.try_id
         try:
-            efut = self.executors[ins.executor].submit(
-                ins.func, ins.resource_spec, *ins.args, **ins.kwargs
+            self.executors[ins.executor].submit_outcome(
+                _AttemptDone(put, tid, try_id), ins.func, ins.resource_spec, ins.args, ins.kwargs
             )
         except Exception as exc:  # noqa: BLE001 - becomes the attempt's error
             put(LaunchFailed(tid, try_id, exc))
-            return
-        efut.add_done_callback(_AttemptDone(put, tid, try_id))
 
     def _watch(self, ins: WatchFutures) -> None:
         event: Event = JoinPartDone(ins.task_id) if ins.join else DependencyDone(ins.task_id)
@@ -224,15 +222,15 @@ class DataFlowKernel:
 
     # --- introspection ----------------------------------------------------------------
 
-    def story(
-        self, task_id: int, final: Sequence[StoryEntry] | None = None
-    ) -> list[tuple[str, str, str, float]]:
+    def story(self, task_id: int, final: bytes | None = None) -> list[tuple[str, str, str, float]]:
         """Transitions of a live task, or of a finished one given its ``final`` story."""
         return story_names(final if final is not None else self._core.story(task_id))
 
-    def _status(self, task_id: int, final: Sequence[StoryEntry] | None = None) -> str:
+    def _status(self, task_id: int, final: bytes | None = None) -> str:
         if final:
-            return str(final[-1][1].value)
+            last = last_state(final)
+            assert last is not None
+            return last.value
         state = self._core.state(task_id)
         return state.value if state is not None else "pending"
 
@@ -326,12 +324,12 @@ def _cleanup_at_exit() -> None:
 
 
 class _AttemptDone:
-    """The executor future's done-callback: queues AttemptFinished (smaller than a closure)."""
+    """The attempt's Outcome for the executor: queues AttemptFinished (smaller than a closure)."""
 
     __slots__ = ("put", "task_id", "try_id")
 
     def __init__(self, put: Callable[[Any], None], task_id: int, try_id: int) -> None:
         self.put, self.task_id, self.try_id = put, task_id, try_id
 
-    def __call__(self, future: Future[Any]) -> None:
-        self.put(AttemptFinished(self.task_id, self.try_id, future))
+    def __call__(self, ok: bool, value: Any) -> None:
+        self.put(AttemptFinished(self.task_id, self.try_id, ok, value))

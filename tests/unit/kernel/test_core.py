@@ -60,7 +60,7 @@ def test_task_without_dependencies_launches_then_completes() -> None:
     core = make_core()
     (launch,) = core.handle(Submitted(0, call(1, 2)))
     assert isinstance(launch, Launch) and launch.args == (1, 2) and launch.executor in ("a", "b")
-    (resolve,) = core.handle(AttemptFinished(0, 0, done(2)))
+    (resolve,) = core.handle(AttemptFinished.of(0, 0, done(2)))
     assert isinstance(resolve, ResolveAppFuture) and resolve.value == 2 and resolve.error is None
     assert transitions(resolve) == [
         ("NEW", "PENDING"),
@@ -115,9 +115,9 @@ def test_failed_dependency_fails_without_launch() -> None:
 def test_retry_goes_back_to_pending_and_relaunches() -> None:
     core = make_core(retries=1)
     core.handle(Submitted(4, call(1)))
-    (relaunch,) = core.handle(AttemptFinished(4, 0, done(error=OSError("x"))))
+    (relaunch,) = core.handle(AttemptFinished.of(4, 0, done(error=OSError("x"))))
     assert isinstance(relaunch, Launch) and relaunch.try_id == 1
-    (resolve,) = core.handle(AttemptFinished(4, 1, done(error=OSError("y"))))
+    (resolve,) = core.handle(AttemptFinished.of(4, 1, done(error=OSError("y"))))
     assert isinstance(resolve, ResolveAppFuture) and isinstance(resolve.error, OSError)
     assert ("LAUNCHED", "PENDING") in transitions(resolve)
     assert transitions(resolve)[-1] == ("LAUNCHED", "FAILED")
@@ -134,9 +134,9 @@ def test_retry_handler_cost_and_view() -> None:
 
     core = make_core(retries=3, handler=handler)
     core.handle(Submitted(5, call(7)))
-    (relaunch,) = core.handle(AttemptFinished(5, 0, done(error=OSError())))
+    (relaunch,) = core.handle(AttemptFinished.of(5, 0, done(error=OSError())))
     assert isinstance(relaunch, Launch)
-    (resolve,) = core.handle(AttemptFinished(5, 1, done(error=OSError())))
+    (resolve,) = core.handle(AttemptFinished.of(5, 1, done(error=OSError())))
     assert isinstance(resolve, ResolveAppFuture) and resolve.error is not None
     assert seen == [(5, "max", 0, 0.0, (7,)), (5, "max", 1, 2.0, (7,))]
 
@@ -151,15 +151,15 @@ def test_launch_failure_counts_as_attempt_failure() -> None:
 def test_stale_attempt_completion_is_ignored() -> None:
     core = make_core(retries=1)
     core.handle(Submitted(7, call(1)))
-    core.handle(AttemptFinished(7, 0, done(error=OSError())))
-    assert core.handle(AttemptFinished(7, 0, done(1))) == []
+    core.handle(AttemptFinished.of(7, 0, done(error=OSError())))
+    assert core.handle(AttemptFinished.of(7, 0, done(1))) == []
 
 
 def test_join_app_waits_for_inner_futures() -> None:
     core = make_core()
     core.handle(Submitted(8, call(kind="join")))
     inner: list[Future[int]] = [Future(), Future()]
-    (watch,) = core.handle(AttemptFinished(8, 0, done(inner)))
+    (watch,) = core.handle(AttemptFinished.of(8, 0, done(inner)))
     assert isinstance(watch, WatchFutures) and watch.join
     inner[0].set_result(1)
     assert core.handle(JoinPartDone(8)) == []
@@ -172,14 +172,14 @@ def test_join_app_waits_for_inner_futures() -> None:
 def test_join_inner_failure_is_join_error() -> None:
     core = make_core()
     core.handle(Submitted(9, call(kind="join")))
-    (resolve,) = core.handle(AttemptFinished(9, 0, done(done(error=KeyError("inner")))))
+    (resolve,) = core.handle(AttemptFinished.of(9, 0, done(done(error=KeyError("inner")))))
     assert isinstance(resolve, ResolveAppFuture) and isinstance(resolve.error, JoinError)
 
 
 def test_join_returning_non_future_fails_clearly() -> None:
     core = make_core()
     core.handle(Submitted(10, call(kind="join")))
-    (resolve,) = core.handle(AttemptFinished(10, 0, done(42)))
+    (resolve,) = core.handle(AttemptFinished.of(10, 0, done(42)))
     assert isinstance(resolve, ResolveAppFuture) and isinstance(resolve.error, TypeError)
     assert "join_app" in str(resolve.error)
 
@@ -194,7 +194,7 @@ def test_unknown_executor_label_fails_task() -> None:
 def test_without_garbage_collection_records_stay() -> None:
     core = make_core(gc=False)
     core.handle(Submitted(12, call(1)))
-    core.handle(AttemptFinished(12, 0, done(1)))
+    core.handle(AttemptFinished.of(12, 0, done(1)))
     assert core.state(12) is not None and core.state(12).terminal  # type: ignore[union-attr]
 
 

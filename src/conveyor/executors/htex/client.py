@@ -1,7 +1,8 @@
 """The HTEX client, in the user's process: batches tasks to the interchange, completes futures.
 
     kernel thread --submit()--> deque + wake pipe --> I/O thread --DEALER--> interchange
-    interchange --Results / ManagerLost--> I/O thread --> Future.set_result / set_exception
+    interchange --Results / ManagerLost--> I/O thread --> the task's sink: a Future
+        (set_result / set_exception), or an Outcome callable (the kernel's: no Future kept)
 
 The caller's thread only appends to a deque (and writes one wake byte when the I/O thread
 sleeps): no ZeroMQ call, no lock. The I/O thread owns the socket, sends everything queued
@@ -24,11 +25,15 @@ import zmq
 
 from conveyor.errors import BrokenHtex, ManagerLost
 from conveyor.execution.run_task import unpack_error
+from conveyor.executors.base import Outcome
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.transport import connect, secure_client
 from conveyor.serialize.facade import deserialize
 
-__all__ = ["HtexClient"]
+__all__ = ["HtexClient", "Sink", "settle"]
+
+#: where a task's outcome goes: its Future, or a callable ``(ok, value)``
+Sink = Future[Any] | Outcome
 
 #: a Submit message carries at most this many tasks ...
 MAX_BATCH_TASKS = 4096
@@ -39,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 
 class HtexClient:
-    """Owns the client socket and the I/O thread; completes futures in ``futures``."""
+    """Owns the client socket and the I/O thread; settles the sinks in ``futures``."""
 
     def __init__(
         self, address: str, port: int, identity: bytes, cert_dir: str, alive: Callable[[], bool]
@@ -51,7 +56,10 @@ class HtexClient:
         secure_client(self.sock, cert_dir)
         connect(self.sock, address, port)
         self.alive = alive
-        self.futures: dict[int, Future[Any]] = {}
+        #: task id -> sink, for every outstanding task
+        self.futures: dict[int, Sink] = {}
+        self._idle = threading.Event()
+        self._want_idle = False
         self.outbox: deque[list[Any]] = deque()
         self.controls: deque[p.Message] = deque()
         self.stats_waiters: deque[Future[dict[str, Any]]] = deque()
@@ -65,9 +73,9 @@ class HtexClient:
 
     # --- called from other threads --------------------------------------------------
 
-    def submit(self, fut: Future[Any], item: list[Any]) -> None:
+    def submit(self, sink: Sink, item: list[Any]) -> None:
         """Queue one task ``[task_id, priority, walltime_ms, fn_hash, fn_bytes, args]``."""
-        self.futures[item[0]] = fut
+        self.futures[item[0]] = sink
         self.outbox.append(item)
         self._wake()
 
@@ -82,6 +90,18 @@ class HtexClient:
         self.stats_waiters.append(waiter)
         self.control(p.StatsRequest())
         return waiter.result(timeout)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no task is outstanding; False if ``timeout`` passed first."""
+        self._idle.clear()
+        self._want_idle = True
+        return not self.futures or self._idle.wait(timeout)
+
+    def cancel_futures(self) -> None:
+        """Cancel outstanding Futures (Outcome sinks are failed later by ``fail_all``)."""
+        for sink in list(self.futures.values()):
+            if isinstance(sink, Future):
+                sink.cancel()
 
     def _wake(self) -> None:
         if self._sleeping:
@@ -167,19 +187,29 @@ class HtexClient:
             self._settle(task_id, value, ok)
 
     def _settle(self, task_id: int, value: Any, ok: bool) -> None:
-        fut = self.futures.pop(task_id, None)
-        if fut is None:
+        sink = self.futures.pop(task_id, None)
+        if sink is None:
             return
-        try:
-            if ok:
-                fut.set_result(value)
-            else:
-                fut.set_exception(value)
-        except InvalidStateError:
-            pass
+        settle(sink, ok, value)
+        if self._want_idle and not self.futures:
+            self._idle.set()
 
     def fail_all(self, error: BaseException) -> None:
         """Fail every outstanding future with ``error`` (the executor is broken)."""
         self.broken = error
         for task_id in list(self.futures):
             self._settle(task_id, error, False)
+
+
+def settle(sink: Sink, ok: bool, value: Any) -> None:
+    """Hand one outcome to a sink (a Future already cancelled or done is left alone)."""
+    if not isinstance(sink, Future):
+        sink(ok, value)
+        return
+    try:
+        if ok:
+            sink.set_result(value)
+        else:
+            sink.set_exception(value)
+    except InvalidStateError:
+        pass

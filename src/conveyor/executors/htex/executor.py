@@ -18,18 +18,18 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, wait
+from concurrent.futures import Future
 from typing import Any
 
 from conveyor.errors import BrokenHtex, ConfigurationError, InvalidResourceSpecification
 from conveyor.execution.lean_future import LeanFuture
 from conveyor.execution.run_task import pack_call
-from conveyor.executors.base import Executor, ExecutorStatistics
+from conveyor.executors.base import Executor, ExecutorStatistics, Outcome
 from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
 from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.addresses import free_port, interchange_addresses
-from conveyor.executors.htex.client import HtexClient
+from conveyor.executors.htex.client import HtexClient, Sink, settle
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.pool.deadline import usable_seconds
 from conveyor.executors.htex.transport import generate_keys
@@ -185,37 +185,58 @@ class HighThroughputExecutor(Executor):
         **kwargs: Any,
     ) -> Future[Any]:
         """Queue ``func(*args, **kwargs)`` for a worker; return its future."""
+        fut: Future[Any] = LeanFuture()
+        self._queue(fut, func, resource_specification, args, kwargs)
+        return fut
+
+    def submit_outcome(
+        self,
+        done: Outcome,
+        func: Callable[..., Any],
+        resource_specification: Mapping[str, Any],
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+    ) -> None:
+        """As ``submit``, reporting to ``done`` from the client's I/O thread: no Future kept."""
+        self._queue(done, func, resource_specification, args, kwargs)
+
+    def _queue(
+        self,
+        sink: Sink,
+        func: Callable[..., Any],
+        spec: Mapping[str, Any],
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+    ) -> None:
         client = self._client
         if self._closed or client is None:
             raise RuntimeError(
                 f"cannot submit to executor {self.label!r}: not running (shut down or not started)"
             )
-        if resource_specification:
-            bad = set(resource_specification) - _ALLOWED_SPEC
+        if spec:
+            bad = set(spec) - _ALLOWED_SPEC
             if bad:
                 raise InvalidResourceSpecification(
                     bad,
                     f"HTEX accepts only {sorted(_ALLOWED_SPEC)} in a resource specification, not {sorted(bad)}",
                 )
-        fut: Future[Any] = LeanFuture()
-        if client.broken is not None:
-            fut.set_exception(client.broken)
-            return fut
-        spec = resource_specification or {}
         priority, walltime = int(spec.get("priority", 0)), float(spec.get("walltime") or 0)
-        if walltime and walltime >= self.usable_block_seconds:
-            fut.set_exception(
-                InvalidResourceSpecification(
-                    {"walltime"},
-                    f"task walltime {walltime:g} s cannot fit in a block of {self.label}: its pools "
-                    f"take tasks for at most {self.usable_block_seconds:g} s",
-                )
-            )
-            return fut
+        error = client.broken or self._walltime_error(walltime)
+        if error is not None:
+            settle(sink, False, error)
+            return
         fn_hash, fn_bytes = self._function(func)
         item = [next(self._ids), priority, int(walltime * 1000), fn_hash, fn_bytes]
-        client.submit(fut, [*item, pack_call(args, kwargs)])
-        return fut
+        client.submit(sink, [*item, pack_call(args, kwargs)])
+
+    def _walltime_error(self, walltime: float) -> BaseException | None:
+        if walltime and walltime >= self.usable_block_seconds:
+            return InvalidResourceSpecification(
+                {"walltime"},
+                f"task walltime {walltime:g} s cannot fit in a block of {self.label}: its pools "
+                f"take tasks for at most {self.usable_block_seconds:g} s",
+            )
+        return None
 
     @property
     def usable_block_seconds(self) -> float:
@@ -312,12 +333,10 @@ class HighThroughputExecutor(Executor):
         self._closed = True
         client = self._client
         if client is not None:
-            pending = list(client.futures.values())
             if cancel_futures:
-                for f in pending:
-                    f.cancel()
+                client.cancel_futures()
             elif wait and client.broken is None:
-                self._wait_while_served(pending)
+                self._wait_while_served(client)
             client.control(p.ClientShutdown())
         if self._blocks is not None:
             self._blocks.shutdown()
@@ -328,18 +347,16 @@ class HighThroughputExecutor(Executor):
             )
             client.close()
 
-    def _wait_while_served(self, pending: list[Future[Any]]) -> None:
-        """Wait for ``pending`` while pools serve them.
+    def _wait_while_served(self, client: HtexClient) -> None:
+        """Wait until no task is outstanding, while pools serve them.
 
         Gives up after ``heartbeat_threshold`` without any connected pool: nothing could
         ever finish them.
         """
         patience = self.options.interchange.heartbeat_threshold
         unserved_since: float | None = None
-        while pending:
-            _, not_done = wait(pending, timeout=1.0)
-            pending = list(not_done)
-            if not pending or self._client is None or self._client.broken is not None:
+        while not client.wait_idle(timeout=1.0):
+            if client.broken is not None:
                 return
             served = self.statistics().extra.get("managers", 0) > 0
             now = time.monotonic()
@@ -348,7 +365,7 @@ class HighThroughputExecutor(Executor):
                 logger.warning(
                     "%s: %d tasks pending and no pool for %.0f s; not waiting for them",
                     self.label,
-                    len(pending),
+                    len(client.futures),
                     patience,
                 )
                 return
