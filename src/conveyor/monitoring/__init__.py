@@ -1,0 +1,1 @@
+"""Monitoring: Parsl's monitoring database, written cheaply by one batching thread."""
