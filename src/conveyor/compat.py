@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from conveyor.kernel.states import TaskState
+from conveyor.kernel.states import States
 
 __all__ = [
     "LACKING",
@@ -111,8 +111,8 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     },
     "parsl.dataflow.states": {
         "States": "conveyor.compat:States",
-        "FINAL_STATES": "conveyor.compat:FINAL_STATES",
-        "FINAL_FAILURE_STATES": "conveyor.compat:FINAL_FAILURE_STATES",
+        "FINAL_STATES": "conveyor.kernel.states:FINAL_STATES",
+        "FINAL_FAILURE_STATES": "conveyor.kernel.states:FINAL_FAILURE_STATES",
     },
     "parsl.dataflow.taskrecord": {"TaskRecord": "conveyor.kernel.record:TaskView"},
     "parsl.errors": {
@@ -192,22 +192,6 @@ LACKING: Mapping[str, frozenset[str]] = {
         {"Timer", "AutoCancelTimer", "RepresentationMixin", "execute_wait", "wait_for_file"}
     ),
 }
-
-
-class States:
-    """Parsl's ``States`` names for conveyor's task states (those conveyor has)."""
-
-    pending = TaskState.PENDING
-    launched = TaskState.LAUNCHED
-    joining = TaskState.JOINING
-    exec_done = TaskState.EXEC_DONE
-    memo_done = TaskState.MEMO_DONE
-    failed = TaskState.FAILED
-    dep_fail = TaskState.DEP_FAILED
-
-
-FINAL_STATES = [TaskState.EXEC_DONE, TaskState.MEMO_DONE, TaskState.FAILED, TaskState.DEP_FAILED]
-FINAL_FAILURE_STATES = [TaskState.FAILED, TaskState.DEP_FAILED]
 
 
 class DataFlowKernelLoader:

@@ -8,9 +8,17 @@ this table by a test.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import Enum
+from enum import Enum, IntEnum
 
-__all__ = ["ALLOWED", "TERMINAL", "TaskState"]
+__all__ = [
+    "ALLOWED",
+    "FINAL_FAILURE_STATES",
+    "FINAL_STATES",
+    "PARSL_STATE",
+    "TERMINAL",
+    "States",
+    "TaskState",
+]
 
 
 class TaskState(Enum):
@@ -65,4 +73,45 @@ del S
 _TERMINAL_VALUES = frozenset(s.value for s in TERMINAL)
 ALLOWED_BY_VALUE: Mapping[str, tuple[TaskState, ...]] = {
     k.value: tuple(v) for k, v in ALLOWED.items()
+}
+
+
+class States(IntEnum):
+    """Parsl's task states (names and numbers as ``parsl.dataflow.states.States``).
+
+    conveyor's kernel moves tasks through :class:`TaskState`; :data:`PARSL_STATE` says which
+    Parsl state each one is reported as (``dfk.task_state_counts``, ``task_record['status']``).
+    ``running`` and ``running_ended`` are only ever seen by monitoring, as in Parsl.
+    """
+
+    pending = 0
+    running = 2
+    exec_done = 3
+    failed = 4
+    dep_fail = 5
+    launched = 7
+    fail_retryable = 8
+    memo_done = 9
+    joining = 10
+    running_ended = 11
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}.{self.name}"
+
+
+FINAL_FAILURE_STATES: frozenset[States] = frozenset({States.failed, States.dep_fail})
+FINAL_STATES: frozenset[States] = frozenset(
+    {States.exec_done, States.memo_done, *FINAL_FAILURE_STATES}
+)
+
+#: the Parsl state each conveyor state is reported as (READY is Parsl's pending)
+PARSL_STATE: Mapping[TaskState, States] = {
+    TaskState.PENDING: States.pending,
+    TaskState.READY: States.pending,
+    TaskState.LAUNCHED: States.launched,
+    TaskState.JOINING: States.joining,
+    TaskState.EXEC_DONE: States.exec_done,
+    TaskState.MEMO_DONE: States.memo_done,
+    TaskState.FAILED: States.failed,
+    TaskState.DEP_FAILED: States.dep_fail,
 }
