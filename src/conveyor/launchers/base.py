@@ -17,8 +17,15 @@ class Launcher(abc.ABC):
         self.debug = debug
 
     @abc.abstractmethod
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
-        """Return the shell text that launches ``command`` across the block."""
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
+        """Return the shell text that launches ``command`` across the block.
+
+        ``script_dir`` is where a launcher may write helper scripts (the provider's script
+        directory, visible on every node); empty means ``$CONVEYOR_SCRIPT_DIR``, else the
+        current directory. Parsl's signature.
+        """
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(debug={self.debug})"

@@ -19,24 +19,35 @@ __all__ = [
 ]
 
 
-def _with_script(command: str, name_var: str, run_line: str) -> str:
+def _with_script(command: str, name_var: str, run_line: str, script_dir: str) -> str:
     """Bash text: write ``command`` to a script, then run ``run_line`` ($CMD is the script).
 
-    The script goes to $CONVEYOR_SCRIPT_DIR (set by providers to their script directory,
-    which every node of the block must see), else to the current directory.
+    The script goes to ``script_dir`` (the provider's script directory, which every node of
+    the block must see), else to $CONVEYOR_SCRIPT_DIR, else to the current directory; only
+    in that last case is it removed at exit (the others sit next to the job scripts).
     """
     return "\n".join(
         [
             "set -e",
-            f'CMD="${{CONVEYOR_SCRIPT_DIR:-$PWD}}/cmd_${{{name_var}:-conveyor}}_$$.sh"',
+            f"SCRIPT_DIR={_double_quoted(script_dir)}",
+            '[[ -n $SCRIPT_DIR ]] || SCRIPT_DIR="${CONVEYOR_SCRIPT_DIR:-}"',
+            '[[ -d $SCRIPT_DIR ]] || SCRIPT_DIR=""',
+            f'CMD="${{SCRIPT_DIR:+$SCRIPT_DIR/}}cmd_${{{name_var}:-conveyor}}_$$.sh"',
             "cat > \"$CMD\" <<'CONVEYOR_POOL_CMD'",
             command,
             "CONVEYOR_POOL_CMD",
             'chmod u+x "$CMD"',
-            "trap 'rm -f \"$CMD\"' EXIT",
+            "[[ -n $SCRIPT_DIR ]] || trap 'rm -f \"$CMD\"' EXIT",
             run_line,
         ]
     )
+
+
+def _double_quoted(text: str) -> str:
+    """``text`` inside double quotes, with the characters bash expands there escaped."""
+    for ch in ("\\", '"', "$", "`"):
+        text = text.replace(ch, "\\" + ch)
+    return f'"{text}"'
 
 
 class _Overridable(Launcher):
@@ -51,17 +62,21 @@ class _Overridable(Launcher):
 class SrunLauncher(_Overridable):
     """One ``srun`` step running all copies across the block's nodes (Slurm)."""
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
         """Return the job-script text."""
         n = tasks_per_node * nodes_per_block
         line = f'srun --ntasks {n} --ntasks-per-node {tasks_per_node} -l{self._opts()} bash "$CMD"'
-        return _with_script(command, "SLURM_JOB_NAME", line)
+        return _with_script(command, "SLURM_JOB_NAME", line, script_dir)
 
 
 class SrunMPILauncher(_Overridable):
     """One ``srun`` step per copy, each on whole nodes, so copies can start MPI apps (Slurm)."""
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
         """Return the job-script text."""
         n = tasks_per_node * nodes_per_block
         share = max(nodes_per_block // n, 1)
@@ -73,7 +88,7 @@ class SrunMPILauncher(_Overridable):
                 "wait",
             ]
         )
-        return _with_script(command, "SLURM_JOB_NAME", line)
+        return _with_script(command, "SLURM_JOB_NAME", line, script_dir)
 
 
 class MpiExecLauncher(Launcher):
@@ -86,12 +101,14 @@ class MpiExecLauncher(Launcher):
         self.bind_cmd = bind_cmd
         self.overrides = overrides
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
         """Return the job-script text."""
         n = tasks_per_node * nodes_per_block
         extra = f" {self.overrides}" if self.overrides else ""
-        line = f'mpiexec {self.bind_cmd} none{extra} -n {n} -ppn {tasks_per_node} /bin/bash "$CMD"'
-        return _with_script(command, "JOBNAME", line)
+        line = f'mpiexec {self.bind_cmd} none{extra} -n {n} -ppn {tasks_per_node} bash "$CMD"'
+        return _with_script(command, "JOBNAME", line, script_dir)
 
 
 class MpiRunLauncher(Launcher):
@@ -104,47 +121,55 @@ class MpiRunLauncher(Launcher):
         self.bash_location = bash_location
         self.overrides = overrides
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
         """Return the job-script text."""
         n = tasks_per_node * nodes_per_block
         extra = f" {self.overrides}" if self.overrides else ""
-        return _with_script(
-            command, "JOBNAME", f'mpirun -np {n}{extra} {self.bash_location} "$CMD"'
-        )
+        line = f'mpirun -np {n}{extra} {self.bash_location} "$CMD"'
+        return _with_script(command, "JOBNAME", line, script_dir)
 
 
 class AprunLauncher(_Overridable):
     """``aprun`` (Cray ALPS) running ``tasks_per_node`` copies on each node."""
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
         """Return the job-script text."""
         n = tasks_per_node * nodes_per_block
-        return _with_script(
-            command, "JOBNAME", f'aprun -n {n} -N {tasks_per_node}{self._opts()} /bin/bash "$CMD"'
-        )
+        line = f'aprun -n {n} -N {tasks_per_node}{self._opts()} /bin/bash "$CMD"'
+        return _with_script(command, "JOBNAME", line, script_dir)
 
 
 class JsrunLauncher(_Overridable):
     """``jsrun`` (IBM LSF) with one resource set per copy."""
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
         """Return the job-script text."""
         n = tasks_per_node * nodes_per_block
         line = f'jsrun -n {n} -r {tasks_per_node} -a 1{self._opts()} /bin/bash "$CMD"'
-        return _with_script(command, "LSB_JOBNAME", line)
+        return _with_script(command, "LSB_JOBNAME", line, script_dir)
 
 
 class GnuParallelLauncher(Launcher):
     """GNU ``parallel`` over ssh to each allocated host (hosts from $PBS_NODEFILE or localhost)."""
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
         """Return the job-script text."""
         n = tasks_per_node * nodes_per_block
         line = "\n".join(
             [
                 'HOSTS="$CMD.hosts"',
                 'if [ -n "$PBS_NODEFILE" ]; then sort -u "$PBS_NODEFILE" > "$HOSTS"; else echo localhost > "$HOSTS"; fi',
-                f'seq 1 {n} | parallel --sshloginfile "$HOSTS" --jobs {tasks_per_node} bash "$CMD"',
+                # one command line per copy on stdin: parallel runs each line as given
+                f"for i in $(seq 1 {n}); do printf 'bash %q\\n' \"$CMD\"; done |",
+                f'  parallel --sshloginfile "$HOSTS" --jobs {tasks_per_node}',
             ]
         )
-        return _with_script(command, "JOBNAME", line)
+        return _with_script(command, "JOBNAME", line, script_dir)

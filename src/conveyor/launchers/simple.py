@@ -14,7 +14,9 @@ logger = logging.getLogger(__name__)
 class SimpleLauncher(Launcher):
     """Run the command once, as is (one pool per block; the pool starts its workers)."""
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
         """Return ``command`` unchanged."""
         if nodes_per_block > 1:
             logger.warning(
@@ -30,8 +32,16 @@ class WrappedLauncher(Launcher):
         super().__init__(debug)
         self.prepend = prepend
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
-        """Return ``prepend command``."""
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
+        """Return ``prepend command`` (one copy: more tasks or nodes are warned about)."""
+        if tasks_per_node > 1:
+            logger.warning("WrappedLauncher ignores tasks per node (%d requested)", tasks_per_node)
+        if nodes_per_block > 1:
+            logger.warning(
+                "WrappedLauncher ignores nodes per block (%d requested)", nodes_per_block
+            )
         return f"{self.prepend} {command}"
 
 
@@ -46,7 +56,9 @@ class SingleNodeLauncher(Launcher):
         super().__init__(debug)
         self.fail_on_any = fail_on_any
 
-    def __call__(self, command: str, tasks_per_node: int, nodes_per_block: int) -> str:
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
         """Return a bash fragment starting the copies in the background."""
         copies = tasks_per_node * nodes_per_block
         verdict = (

@@ -3,6 +3,9 @@
 Data path position: BlockManager -> ``submit(command)`` -> a bash job script (worker_init
 + the launcher's rendering of the pool command) started in its own session, output in
 ``script_dir``; ``cancel`` signals the whole process group.
+
+Blocks run in the submitting process's working directory, as Parsl's do: relative paths in
+bash apps, ``File``s and std streams resolve where the user started the workflow.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shlex
 import signal
 import subprocess
 import time
@@ -84,11 +88,16 @@ class LocalProvider(ExecutionProvider):
 
     def submit(self, command: str, tasks_per_node: int, job_name: str = "conveyor.auto") -> str:
         """Start a block; return its job id (the process group id)."""
-        os.makedirs(self.script_dir, exist_ok=True)
-        base = os.path.join(self.script_dir, f"{job_name}.{time.time_ns()}")
-        body = self.launcher(command, tasks_per_node, self.nodes_per_block)
+        script_dir = os.path.abspath(self.script_dir)
+        os.makedirs(script_dir, exist_ok=True)
+        base = os.path.join(script_dir, f"{job_name}.{time.time_ns()}")
+        body = self.launcher(command, tasks_per_node, self.nodes_per_block, script_dir)
         with open(f"{base}.sh", "w") as f:
-            f.write(f"#!/bin/bash\nexport JOBNAME={job_name}\n{self.worker_init}\n{body}\n")
+            f.write(
+                f"#!/bin/bash\nexport JOBNAME={job_name}\n"
+                f"export CONVEYOR_SCRIPT_DIR={shlex.quote(script_dir)}\n"
+                f"{self.worker_init}\n{body}\n"
+            )
         try:
             with open(f"{base}.stdout", "wb") as out, open(f"{base}.stderr", "wb") as err:
                 proc = subprocess.Popen(
@@ -96,7 +105,6 @@ class LocalProvider(ExecutionProvider):
                     stdout=out,
                     stderr=err,
                     start_new_session=True,
-                    cwd=self.script_dir,
                 )
         except OSError as exc:
             raise SubmitException(job_name, f"could not start the block: {exc}") from exc
