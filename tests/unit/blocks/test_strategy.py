@@ -45,7 +45,19 @@ def test_parallelism_scales_the_wanted_blocks() -> None:
     assert wanted_blocks(snap(1), half) == 1
     assert wanted_blocks(snap(0), half) == 0
     assert wanted_blocks(snap(0), Limits(2, 10, 0.5, 10.0)) == 2
-    assert wanted_blocks(snap(50), Limits(0, 10, 0.0, 10.0)) == 0
+    assert wanted_blocks(snap(50), Limits(0, 10, 0.01, 10.0)) == 1
+
+
+@pytest.mark.parametrize("strategy", ["simple", "htex_auto_scale"])
+def test_parallelism_zero_starts_one_block_when_tasks_wait_without_slots(strategy: str) -> None:
+    zero = Limits(min_blocks=0, max_blocks=4, parallelism=0.0, max_idletime=10.0)
+    assert wanted_blocks(snap(50), zero) == 1
+    assert decide(strategy, snap(50), zero) == Decision(scale_out=1)
+    # one block is live (pending or running): nothing more, and it is not scaled in
+    assert decide(strategy, snap(50, BlockView("0", P)), zero) == Decision()
+    assert decide(strategy, snap(50, running("0", 30.0)), zero) == Decision()
+    assert decide(strategy, snap(0), zero) == Decision()
+    assert decide(strategy, snap(5), Limits(0, 0, 0.0, 10.0)) == Decision()
 
 
 def test_none_only_restores_min_blocks() -> None:

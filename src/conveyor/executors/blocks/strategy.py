@@ -76,10 +76,15 @@ def check_strategy(strategy: str | None) -> str:
 
 
 def wanted_blocks(snap: Snapshot, limits: Limits) -> int:
-    """Blocks needed for the outstanding tasks, within [min_blocks, max_blocks]."""
+    """Blocks needed for the outstanding tasks, within [min_blocks, max_blocks].
+
+    Waiting tasks always want at least one block, whatever the parallelism (Parsl starts a
+    single block when tasks wait and no slot exists, also with ``parallelism=0``).
+    """
     wanted = 0
-    if snap.outstanding > 0 and limits.parallelism > 0:
-        wanted = math.ceil(snap.outstanding * limits.parallelism / max(snap.slots_per_block, 1))
+    if snap.outstanding > 0:
+        share = snap.outstanding * limits.parallelism / max(snap.slots_per_block, 1)
+        wanted = max(math.ceil(share), 1)
     return min(max(wanted, limits.min_blocks), limits.max_blocks)
 
 
