@@ -25,6 +25,9 @@ __all__ = ["InterchangeConfig", "Interchange"]
 
 logger = logging.getLogger("conveyor.interchange")
 _BATCH = 1000
+#: how long one socket's messages may be handled before dispatch and heartbeats get a turn
+#: (a flood of Submits or Results must not delay heartbeats past the threshold)
+_TURN_S = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,10 @@ class Interchange:
             self.ctx.destroy(linger=0)
 
     def _drain(self, sock: zmq.Socket, handler: object) -> None:  # type: ignore[type-arg]
+        turn_ends = time.monotonic() + _TURN_S
         for _ in range(_BATCH):
+            if time.monotonic() > turn_ends:
+                return
             try:
                 frames = sock.recv_multipart(zmq.NOBLOCK, copy=True)
             except zmq.Again:
