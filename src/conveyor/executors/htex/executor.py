@@ -30,6 +30,7 @@ from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.addresses import free_port, interchange_addresses
 from conveyor.executors.htex.client import HtexClient, Sink, settle
+from conveyor.executors.htex.mpi_prefix import mpi_resources
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.pool.deadline import usable_seconds
 from conveyor.executors.htex.transport import generate_keys
@@ -52,6 +53,9 @@ class HighThroughputExecutor(Executor):
     """
 
     accepts_walltime = True
+    #: the kernel's cleanup does not wait for this executor's tasks (nor does Parsl's): what
+    #: is unfinished fails at once; ``exit_mode='wait'`` waits for the futures beforehand
+    waits_at_cleanup = True
 
     def __init__(
         self,
@@ -171,6 +175,7 @@ class HighThroughputExecutor(Executor):
             cpu_affinity=pool.cpu_affinity,
             accelerators=",".join(self.options.accelerators),
             drain_period=pool.drain_period or 0.0,
+            mpi_launcher=pool.mpi_launcher if pool.enable_mpi_mode else "",
         )
         program = pool.launch_cmd or f"{sys.executable} -m conveyor.executors.htex.pool"
         return spec.to_command(program)
@@ -213,7 +218,10 @@ class HighThroughputExecutor(Executor):
             raise RuntimeError(
                 f"cannot submit to executor {self.label!r}: not running (shut down or not started)"
             )
-        if spec:
+        resources = None
+        if self.options.pool.enable_mpi_mode:
+            resources = mpi_resources(spec, _ALLOWED_SPEC, self.provider)
+        elif spec:
             bad = set(spec) - _ALLOWED_SPEC
             if bad:
                 raise InvalidResourceSpecification(
@@ -227,7 +235,8 @@ class HighThroughputExecutor(Executor):
             return
         fn_hash, fn_bytes = self._function(func)
         item = [next(self._ids), priority, int(walltime * 1000), fn_hash, fn_bytes]
-        client.submit(sink, [*item, pack_call(args, kwargs)])
+        item.append(pack_call(args, kwargs))
+        client.submit(sink, item if resources is None else [*item, resources])
 
     def _walltime_error(self, walltime: float) -> BaseException | None:
         if walltime and walltime >= self.usable_block_seconds:
@@ -337,6 +346,12 @@ class HighThroughputExecutor(Executor):
                 client.cancel_futures()
             elif wait and client.broken is None:
                 self._wait_while_served(client)
+            if client.futures:
+                logger.warning(
+                    "%s: shutting down with %d tasks unfinished; they fail now, not waited for",
+                    self.label,
+                    len(client.futures),
+                )
             client.control(p.ClientShutdown())
         if self._blocks is not None:
             self._blocks.shutdown()

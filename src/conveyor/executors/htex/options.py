@@ -40,6 +40,9 @@ class PoolOptions:
     prefetch_capacity: int = 0
     drain_period: float | None = None
     worker_logdir_root: str | None = None
+    #: MPI mode: tasks get nodes of their block (parsl_resource_specification num_nodes...)
+    enable_mpi_mode: bool = False
+    mpi_launcher: str = "mpiexec"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,10 @@ class HtexOptions:
             "block-reverse",
         ) and not pool.cpu_affinity.startswith("list:"):
             raise ConfigurationError(f"unknown cpu_affinity {pool.cpu_affinity!r}")
+        if pool.mpi_launcher not in ("mpiexec", "srun", "aprun"):
+            raise ValueError(
+                f"mpi_launcher set to:{pool.mpi_launcher} must be one of mpiexec, srun, aprun"
+            )
 
     @property
     def accelerators(self) -> list[str]:
@@ -78,8 +85,6 @@ class HtexOptions:
 _IGNORED = {
     "manager_selector",
     "block_error_handler",
-    "enable_mpi_mode",
-    "mpi_launcher",
     "interchange_launch_cmd",
 }
 

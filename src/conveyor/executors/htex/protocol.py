@@ -52,7 +52,8 @@ class Submit:
     """client -> interchange: tasks ``[task_id, priority, walltime_ms, fn_hash, fn_bytes, args]``.
 
     ``walltime_ms`` is the task's declared walltime (0 = none); ``fn_bytes`` is b"" when
-    the interchange has already received that function.
+    the interchange has already received that function. An item may end with a seventh
+    element, a ``resources`` dict (MPI mode: the checked MPI resource specification).
     """
 
     tag: ClassVar[Tag] = Tag.SUBMIT
@@ -155,7 +156,10 @@ class RegisterAck:
 
 @dataclass(frozen=True, slots=True)
 class Tasks:
-    """interchange -> pool: ``[task_id, fn_hash, fn_bytes or b"", args_bytes]`` items."""
+    """interchange -> pool: ``[task_id, fn_hash, fn_bytes or b"", args_bytes]`` items.
+
+    An item may end with a fifth element, the ``resources`` dict its Submit item carried.
+    """
 
     tag: ClassVar[Tag] = Tag.TASKS
     tasks: list[list[Any]]
@@ -219,6 +223,8 @@ _ITEM_SHAPES: dict[int, tuple[type, ...]] = {
     Tag.TASKS: (int, bytes, bytes, bytes),
     Tag.RESULTS: (int, bool, bytes),
 }
+#: item shapes that may carry one more, optional element of this type (a resources dict)
+_OPTIONAL_TAIL: dict[int, type] = {Tag.SUBMIT: dict, Tag.TASKS: dict}
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {
     cls: tuple(f.name for f in fields(cls)) for cls in _TYPES.values()
 }
@@ -260,10 +266,12 @@ def _check_fields(cls: type[Any], args: list[Any]) -> None:
             raise ProtocolError(f"{cls.__name__}.{spec.name} must be {expected.__name__}")
     shape = _ITEM_SHAPES.get(cls.tag)
     if shape is not None:
+        tail = _OPTIONAL_TAIL.get(cls.tag)
+        longer = (*shape, tail) if tail is not None else shape
         for item in args[0]:
-            if not isinstance(item, list) or len(item) != len(shape):
+            if not isinstance(item, list) or len(item) not in (len(shape), len(longer)):
                 raise ProtocolError(f"{cls.__name__} item has the wrong shape")
-            if not all(isinstance(v, t) for v, t in zip(item, shape, strict=True)):
+            if not all(isinstance(v, t) for v, t in zip(item, longer, strict=False)):
                 raise ProtocolError(f"{cls.__name__} item has a field of the wrong type")
     if cls is ManagerLost and not all(isinstance(t, int) for t in args[0]):
         raise ProtocolError("ManagerLost.task_ids must be ints")
@@ -289,6 +297,8 @@ class PoolLaunchSpec:
     cpu_affinity: str = "none"
     accelerators: str = ""
     drain_period: float = 0.0
+    #: MPI mode: the pool hands its block's nodes to tasks; mpiexec / srun / aprun
+    mpi_launcher: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     def to_argv(self) -> list[str]:

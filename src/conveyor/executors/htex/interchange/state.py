@@ -92,6 +92,7 @@ class BrokerState:
         self.queue: list[tuple[int, int, int]] = []  # (priority, seq, task_id)
         self.tasks: dict[int, tuple[bytes, bytes]] = {}  # task id -> (fn hash, args)
         self.walltimes: dict[int, float] = {}  # task id -> declared walltime (s), if any
+        self.resources: dict[int, dict[str, Any]] = {}  # task id -> resources, if any
         self.functions: dict[bytes, bytes] = {}
         self.managers: dict[bytes, ManagerInfo] = {}
         self._seq = itertools.count()
@@ -101,7 +102,9 @@ class BrokerState:
 
     def submit(self, tasks: Iterable[list[Any]]) -> None:
         """Queue tasks from the client (items as in ``protocol.Submit``)."""
-        for task_id, priority, walltime_ms, fn_hash, fn_bytes, args in tasks:
+        for task_id, priority, walltime_ms, fn_hash, fn_bytes, args, *resources in tasks:
+            if resources:
+                self.resources[task_id] = resources[0]
             if fn_bytes:
                 self.functions[fn_hash] = fn_bytes
             self.tasks[task_id] = (fn_hash, args)
@@ -156,7 +159,9 @@ class BrokerState:
             if fn_hash not in mgr.known_functions:
                 fn_bytes = self.functions.get(fn_hash, b"")
                 mgr.known_functions.add(fn_hash)
-            batch.append([task_id, fn_hash, fn_bytes, args])
+            resources = self.resources.pop(task_id, None)
+            item = [task_id, fn_hash, fn_bytes, args]
+            batch.append(item if resources is None else [*item, resources])
             mgr.in_flight.add(task_id)
         mgr.idle_since = None
         return batch

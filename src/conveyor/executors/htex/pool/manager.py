@@ -31,9 +31,17 @@ from conveyor.errors import WorkerLost
 from conveyor.execution.run_task import error_payload
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.interchange.state import expected_versions
-from conveyor.executors.htex.pool.affinity import cpus_for_worker, worker_count, worker_environment
+from conveyor.executors.htex.mpi_nodes import discover_nodes
+from conveyor.executors.htex.pool.affinity import (
+    WorkerPlacement,
+    cpus_for_worker,
+    node_resources,
+    worker_count,
+    worker_environment,
+)
 from conveyor.executors.htex.pool.deadline import drain_time
 from conveyor.executors.htex.pool.link import LinkWatch
+from conveyor.executors.htex.pool.mpi_placer import MpiPlacer
 from conveyor.executors.htex.pool.probe import reachable_address
 from conveyor.executors.htex.pool.worker import worker_main
 from conveyor.executors.htex.transport import connect, secure_client
@@ -79,6 +87,7 @@ class Manager:
         self.draining = False
         self.running = True
         self.drain_at = drain_time(spec.drain_period, os.environ.get("CONVEYOR_BLOCK_DEADLINE"))
+        self.mpi = MpiPlacer(spec.mpi_launcher, discover_nodes()) if spec.mpi_launcher else None
         self._poller_cache: zmq.Poller | None = None
 
     # --- start-up -------------------------------------------------------------------
@@ -128,10 +137,15 @@ class Manager:
         cpus = cpus_for_worker(
             self.spec.cpu_affinity, rank, self.worker_count, sorted(os.sched_getaffinity(0))
         )
-        env = worker_environment(rank, self.accelerators)
+        accelerator = (
+            self.accelerators[rank % len(self.accelerators)] if self.accelerators else None
+        )
+        placement = WorkerPlacement(
+            rank, self.worker_count, self.identity.hex(), self.spec.block_id, cpus, accelerator
+        )
         proc = self.mp.Process(
             target=worker_main,
-            args=(theirs, rank, env, cpus, self.spec.block_id),
+            args=(theirs, worker_environment(placement), cpus),
             name=f"conveyor-worker-{rank}",
             daemon=True,
         )
@@ -203,7 +217,11 @@ class Manager:
             for task in msg.tasks:
                 if task[2]:
                     self.functions[task[1]] = task[2]
-                self.pending.append(task)
+                refusal = self.mpi.refusal(task) if self.mpi else None
+                if refusal is not None:
+                    self.results.append([task[0], False, error_payload(refusal)])
+                else:
+                    self.pending.append(task)
         elif isinstance(msg, p.Drain):
             self.draining = True
         elif isinstance(msg, p.Shutdown):
@@ -216,8 +234,7 @@ class Manager:
                     batch = msgpack.unpackb(w.conn.recv_bytes())
                 except (EOFError, OSError):
                     batch = []
-                self.results.extend(batch)
-                w.tasks.difference_update(item[0] for item in batch)
+                self._take_back(w, batch)
             if w.process.sentinel in ready and not w.process.is_alive():
                 self._replace(i, w)
 
@@ -230,24 +247,52 @@ class Manager:
         )
         lost = error_payload(WorkerLost(dead.rank, self.hostname))
         self.results.extend([task_id, False, lost] for task_id in sorted(dead.tasks))
+        if self.mpi is not None:
+            self.mpi.release(sorted(dead.tasks))
         dead.conn.close()
         self.workers[index] = self._spawn(dead.rank)
         self._poller_cache = None
 
+    def _take_back(self, w: WorkerSlot, batch: list[list[Any]]) -> None:
+        """A worker's reply: results (3 items) and tasks it gave back unstarted (4 items)."""
+        w.tasks.difference_update(item[0] for item in batch)
+        for item in batch:
+            if len(item) == 3:
+                self.results.append(item)
+            else:
+                self.pending.appendleft([item[0], item[1], b"", item[3]])
+        if self.mpi is not None:
+            self.mpi.release([item[0] for item in batch])
+
     def _assign(self) -> None:
         idle = [w for w in self.workers if not w.tasks]
+        if self.mpi is not None:
+            self._assign_mpi(self.mpi, idle)
+            return
         for i, w in enumerate(idle):
             if not self.pending:
                 return
             share = min(MAX_WORKER_BATCH, max(1, len(self.pending) // (len(idle) - i)))
-            batch = []
-            for _ in range(min(share, len(self.pending))):
-                task_id, fn_hash, _, args = self.pending.popleft()
-                fn_bytes = b"" if fn_hash in w.functions else self.functions.get(fn_hash, b"")
-                w.functions.add(fn_hash)
-                w.tasks.add(task_id)
-                batch.append([task_id, fn_hash, fn_bytes, args])
-            w.conn.send_bytes(msgpack.packb(batch))
+            batch = [self.pending.popleft() for _ in range(min(share, len(self.pending)))]
+            self._send_batch(w, batch, {})
+
+    def _assign_mpi(self, mpi: MpiPlacer, idle: list[WorkerSlot]) -> None:
+        """One task per idle worker: the first pending one whose nodes are free."""
+        for w in idle:
+            found = mpi.take_next(self.pending)
+            if found is None:
+                return
+            self._send_batch(w, [found[0]], found[1])
+
+    def _send_batch(self, w: WorkerSlot, tasks: list[list[Any]], env: dict[str, str]) -> None:
+        batch = []
+        for task in tasks:
+            task_id, fn_hash, args = task[0], task[1], task[3]
+            fn_bytes = b"" if fn_hash in w.functions else self.functions.get(fn_hash, b"")
+            w.functions.add(fn_hash)
+            w.tasks.add(task_id)
+            batch.append([task_id, fn_hash, fn_bytes, args, env])
+        w.conn.send_bytes(msgpack.packb(batch))
 
     def _flush_results(self) -> None:
         if self.results:
@@ -288,8 +333,8 @@ def main_loop(spec: p.PoolLaunchSpec) -> int:
 
 
 def _worker_count(spec: p.PoolLaunchSpec, accelerators: list[str]) -> int:
-    cores = len(os.sched_getaffinity(0))
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cores, mem_gb = node_resources(os.environ, len(os.sched_getaffinity(0)), physical)
     return worker_count(
         spec.max_workers or None,
         cores,

@@ -1,45 +1,97 @@
 """Worker process: receive tasks from its manager over a pipe, run them, send results.
 
-    manager --Pipe: msgpack [[task_id, fn_hash, fn_bytes, args], ...]--> worker
-    worker  --Pipe: msgpack [[task_id, ok, payload], ...]-------------> manager
+    manager --Pipe: msgpack [[task_id, fn_hash, fn_bytes, args, task_env], ...]--> worker
+    worker  --Pipe: msgpack [[task_id, ok, payload], ...]-----------------------> manager
 
-A batch holds one task unless the pool has more queued than idle workers.
+A batch holds one task unless the pool has more queued than idle workers. ``task_env``
+(a dict, possibly empty) is set in the environment while that task runs (the MPI
+variables). A task that raises ``SystemExit`` ends the worker, as in Parsl: the results
+of the batch so far are sent, the tasks not started go back as 4-element items
+``[task_id, fn_hash, fn_bytes, args]`` for the manager to queue again, and the worker
+exits, so the manager reports ``WorkerLost`` for the task and starts a replacement.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
+from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection
+from typing import Any
 
 import msgpack
 
 from conveyor.execution.run_task import FunctionCache, run_task
 from conveyor.executors.htex.lifeline import die_with_parent
 
-__all__ = ["worker_main"]
+__all__ = ["ExitGuard", "worker_main"]
 
 
-def worker_main(
-    conn: Connection, rank: int, env: dict[str, str], cpus: list[int] | None, block_id: str
-) -> None:
-    """Serve tasks until the pipe closes."""
+class ExitGuard(FunctionCache):
+    """A FunctionCache whose functions note a ``SystemExit`` before it propagates."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exit_code: object = None
+        self.exited = False
+
+    def get(self, fn_hash: bytes, fn_bytes: bytes) -> Callable[..., Any]:
+        fn = super().get(fn_hash, fn_bytes)
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except SystemExit as exc:
+                self.exited, self.exit_code = True, exc.code
+                raise
+
+        return guarded
+
+
+@contextlib.contextmanager
+def _task_environment(task_env: Mapping[str, str]) -> Iterator[None]:
+    """``task_env`` added to os.environ while the task runs; the previous values restored."""
+    if not task_env:
+        yield
+        return
+    saved = {k: os.environ.get(k) for k in task_env}
+    os.environ.update(task_env)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def worker_main(conn: Connection, env: dict[str, str], cpus: list[int] | None) -> None:
+    """Serve tasks until the pipe closes (or a task raises SystemExit)."""
     die_with_parent()
     os.environ.update(env)
-    os.environ["PARSL_WORKER_RANK"] = str(rank)
-    os.environ["PARSL_WORKER_BLOCK_ID"] = block_id
     if cpus:
         os.sched_setaffinity(0, cpus)
-    origin = f"host={socket.gethostname()} block={block_id} worker={rank} pid={os.getpid()}"
-    cache = FunctionCache()
+    origin = (
+        f"host={socket.gethostname()} block={env.get('PARSL_WORKER_BLOCK_ID')} "
+        f"worker={env.get('PARSL_WORKER_RANK')} pid={os.getpid()}"
+    )
+    cache = ExitGuard()
     pack = msgpack.Packer(use_bin_type=True).pack
     while True:
         try:
             raw = conn.recv_bytes()
         except (EOFError, OSError):
             return
-        results = []
-        for task_id, fn_hash, fn_bytes, args in msgpack.unpackb(raw):
-            ok, payload = run_task(cache, fn_hash, fn_bytes, args, origin)
+        results: list[list[Any]] = []
+        batch = msgpack.unpackb(raw)
+        for i, (task_id, fn_hash, fn_bytes, args, task_env) in enumerate(batch):
+            with _task_environment(task_env):
+                ok, payload = run_task(cache, fn_hash, fn_bytes, args, origin)
+            if cache.exited:
+                results += [item[:4] for item in batch[i + 1 :]]
+                conn.send_bytes(pack(results))
+                os._exit(cache.exit_code if isinstance(cache.exit_code, int) else 1)
             results.append([task_id, ok, payload])
         conn.send_bytes(pack(results))

@@ -1,0 +1,203 @@
+"""MPI resource specifications and the launch prefixes an MPI task sees (pure).
+
+An app run in MPI mode names what it needs in ``parsl_resource_specification``:
+``num_nodes`` and ``ranks_per_node`` or ``num_ranks`` (the other is derived), optionally
+``launcher_options``. Its worker then sees ``PARSL_NUM_NODES``, ``PARSL_RANKS_PER_NODE``,
+``PARSL_NUM_RANKS``, ``PARSL_MPI_NODELIST`` and one prefix per launcher
+(``PARSL_MPIEXEC_PREFIX``, ``PARSL_SRUN_PREFIX``, ``PARSL_APRUN_PREFIX``), the configured
+one also as ``PARSL_MPI_PREFIX``, composed with the same arguments as Parsl's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from conveyor.errors import InvalidResourceSpecification
+
+__all__ = [
+    "MPI_KEYS",
+    "VALID_LAUNCHERS",
+    "check_mpi_spec",
+    "compose_all",
+    "compose_aprun_launch_cmd",
+    "compose_mpiexec_launch_cmd",
+    "compose_srun_launch_cmd",
+    "mpi_environment",
+    "mpi_resources",
+    "validate_resource_spec",
+]
+
+VALID_LAUNCHERS = ("srun", "aprun", "mpiexec")
+#: keys of an MPI resource specification
+MPI_KEYS = frozenset({"num_nodes", "ranks_per_node", "num_ranks", "launcher_options"})
+
+
+def _positive(spec: Mapping[str, Any], key: str) -> int:
+    try:
+        value = int(spec[key])
+    except (TypeError, ValueError):
+        raise InvalidResourceSpecification(
+            {key}, f"{key} must be a whole number, not {spec[key]!r}"
+        ) from None
+    if value < 1 or value != float(spec[key]):
+        raise InvalidResourceSpecification({key}, f"{key} must be a whole number >= 1")
+    return value
+
+
+def check_mpi_spec(
+    spec: Mapping[str, Any], extra_keys: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The MPI keys of ``spec``, checked and completed; InvalidResourceSpecification naming the key.
+
+    ``num_nodes`` is required; of ``ranks_per_node`` and ``num_ranks`` one is derived from
+    the other (both given must agree; neither means one rank per node). Keys outside
+    ``MPI_KEYS`` and ``extra_keys`` are refused.
+    """
+    if not spec:
+        raise InvalidResourceSpecification(
+            {"num_nodes"},
+            "MPI mode needs parsl_resource_specification with num_nodes (and ranks_per_node or num_ranks)",
+        )
+    unknown = set(spec) - MPI_KEYS - extra_keys
+    if unknown:
+        raise InvalidResourceSpecification(
+            unknown, f"unknown MPI resource keys {sorted(unknown)}; valid: {sorted(MPI_KEYS)}"
+        )
+    if "num_nodes" not in spec:
+        raise InvalidResourceSpecification(
+            {"num_nodes"}, "MPI resource specification lacks num_nodes"
+        )
+    nodes = _positive(spec, "num_nodes")
+    per = _positive(spec, "ranks_per_node") if "ranks_per_node" in spec else None
+    ranks = _positive(spec, "num_ranks") if "num_ranks" in spec else None
+    if ranks is not None and ranks % nodes:
+        raise InvalidResourceSpecification(
+            {"num_ranks"}, f"num_ranks={ranks} is not divisible by num_nodes={nodes}"
+        )
+    if per is not None and ranks is not None and per * nodes != ranks:
+        raise InvalidResourceSpecification(
+            {"num_ranks", "ranks_per_node"},
+            f"num_ranks={ranks} contradicts num_nodes={nodes} x ranks_per_node={per}",
+        )
+    per = per if per is not None else (ranks // nodes if ranks is not None else 1)
+    out: dict[str, Any] = {"num_nodes": nodes, "ranks_per_node": per, "num_ranks": nodes * per}
+    if "launcher_options" in spec:
+        out["launcher_options"] = str(spec["launcher_options"])
+    return out
+
+
+def mpi_resources(
+    spec: Mapping[str, Any], other_keys: Iterable[str], provider: object
+) -> dict[str, Any]:
+    """The checked MPI part of a task's spec, refused when larger than the provider's blocks.
+
+    ``other_keys`` (the executor's own keys, such as ``priority``) may appear beside the MPI
+    keys. A LocalProvider's block has the nodes its environment names (``PBS_NODEFILE``
+    set in ``worker_init``, say), known only to its pool, which refuses oversized tasks.
+    """
+    mpi = check_mpi_spec(spec, frozenset(other_keys))
+    from conveyor.providers.local import LocalProvider
+
+    nodes = getattr(provider, "nodes_per_block", None)
+    local = isinstance(provider, LocalProvider)
+    if isinstance(nodes, int) and not local and mpi["num_nodes"] > nodes:
+        raise InvalidResourceSpecification(
+            {"num_nodes"},
+            f"task needs num_nodes={mpi['num_nodes']} but blocks have nodes_per_block={nodes}",
+        )
+    return mpi
+
+
+def validate_resource_spec(resource_spec: dict[str, Any]) -> None:
+    """Parsl's name: check an MPI specification in place (derived keys are added to it)."""
+    resource_spec.update(check_mpi_spec(resource_spec))
+
+
+def _join(args: Sequence[object]) -> str:
+    return " ".join(str(a) for a in args)
+
+
+def compose_mpiexec_launch_cmd(
+    spec: Mapping[str, Any], node_hostnames: Sequence[str]
+) -> tuple[str, str]:
+    """``mpiexec -n R -ppn P -hosts h1,h2 <launcher_options>`` (MPICH/hydra syntax)."""
+    hosts = ",".join(node_hostnames)
+    options = spec.get("launcher_options", "")
+    args = [
+        "mpiexec",
+        "-n",
+        spec.get("num_ranks"),
+        "-ppn",
+        spec.get("ranks_per_node"),
+        "-hosts",
+        hosts,
+        options,
+    ]
+    return "PARSL_MPIEXEC_PREFIX", _join(args)
+
+
+def compose_srun_launch_cmd(
+    spec: Mapping[str, Any], node_hostnames: Sequence[str]
+) -> tuple[str, str]:
+    """``srun --ntasks R --ntasks-per-node P --nodelist h1,h2 --nodes N <launcher_options>``."""
+    args = [
+        "srun",
+        "--ntasks",
+        spec.get("num_ranks"),
+        "--ntasks-per-node",
+        spec.get("ranks_per_node"),
+        "--nodelist",
+        ",".join(node_hostnames),
+        "--nodes",
+        len(node_hostnames),
+        spec.get("launcher_options", ""),
+    ]
+    return "PARSL_SRUN_PREFIX", _join(args)
+
+
+def compose_aprun_launch_cmd(
+    spec: Mapping[str, Any], node_hostnames: Sequence[str]
+) -> tuple[str, str]:
+    """``aprun -n R -N P -node-list h1,h2 <launcher_options>``."""
+    hosts = ",".join(node_hostnames)
+    options = spec.get("launcher_options", "")
+    args = [
+        "aprun",
+        "-n",
+        spec.get("num_ranks"),
+        "-N",
+        spec.get("ranks_per_node"),
+        "-node-list",
+        hosts,
+        options,
+    ]
+    return "PARSL_APRUN_PREFIX", _join(args)
+
+
+_COMPOSERS: dict[str, Callable[[Mapping[str, Any], Sequence[str]], tuple[str, str]]] = {
+    "aprun": compose_aprun_launch_cmd,
+    "srun": compose_srun_launch_cmd,
+    "mpiexec": compose_mpiexec_launch_cmd,
+}
+
+
+def compose_all(
+    mpi_launcher: str, resource_spec: Mapping[str, Any], node_hostnames: Sequence[str]
+) -> dict[str, str]:
+    """Every launcher's prefix, and ``PARSL_MPI_PREFIX`` for ``mpi_launcher``."""
+    if mpi_launcher not in _COMPOSERS:
+        raise RuntimeError(f"unknown mpi_launcher {mpi_launcher!r}; valid: {VALID_LAUNCHERS}")
+    table = dict(composer(resource_spec, node_hostnames) for composer in _COMPOSERS.values())
+    table["PARSL_MPI_PREFIX"] = table[_COMPOSERS[mpi_launcher](resource_spec, node_hostnames)[0]]
+    return table
+
+
+def mpi_environment(
+    mpi_launcher: str, spec: Mapping[str, Any], nodes: Sequence[str]
+) -> dict[str, str]:
+    """The variables one MPI task runs with: ``PARSL_<KEY>`` per key, node list, prefixes."""
+    env = {f"PARSL_{key.upper()}": str(value) for key, value in spec.items()}
+    env["PARSL_MPI_NODELIST"] = ",".join(nodes)
+    env.update(compose_all(mpi_launcher, spec, nodes))
+    return env
