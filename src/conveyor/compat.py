@@ -152,18 +152,6 @@ MODULES: Mapping[str, Mapping[str, str]] = {
         "conveyor.executors.htex.mpi_nodes",
         "Scheduler identify_scheduler get_nodes_in_batchjob get_pbs_hosts_list get_slurm_hosts_list",
     ),
-    "parsl.executors.high_throughput.mpi_executor": {
-        "MPIExecutor": "conveyor.executors.htex.mpi_executor:MPIExecutor"
-    },
-    "parsl.executors.high_throughput.mpi_prefix_composer": _names(
-        "conveyor.executors.htex.mpi_prefix",
-        "VALID_LAUNCHERS validate_resource_spec compose_all compose_mpiexec_launch_cmd"
-        " compose_srun_launch_cmd compose_aprun_launch_cmd",
-    ),
-    "parsl.executors.high_throughput.mpi_resource_management": _names(
-        "conveyor.executors.htex.mpi_nodes",
-        "Scheduler identify_scheduler get_nodes_in_batchjob get_pbs_hosts_list get_slurm_hosts_list",
-    ),
     "parsl.jobs": {},
     "parsl.jobs.states": _names("conveyor.providers.states", "JobState JobStatus TERMINAL_STATES"),
     "parsl.launchers": {n: f"conveyor.launchers:{n}" for n in LAUNCHER_NAMES},
