@@ -184,7 +184,10 @@ class BadCheckpoint(DataFlowException):
 class PropagatedException(DataFlowException):
     """A task failed because other tasks it relied on failed.
 
-    ``dependent_exceptions_tids`` holds ``(exception, task id or description)`` pairs.
+    ``dependent_exceptions_tids`` holds ``(exception, description)`` pairs (``"task 3"``,
+    ``"DataFuture from task 3"`` or the repr of another future). ``__cause__`` is the root
+    exception, found by following the first failed dependency down; the message names
+    that path (``... via task 2 <- task 1``), as Parsl's does.
     """
 
     kind = "Propagated"
@@ -195,12 +198,25 @@ class PropagatedException(DataFlowException):
         super().__init__(list(dependent_exceptions_tids), task_id)
         self.dependent_exceptions_tids = list(dependent_exceptions_tids)
         self.task_id = task_id
+        self.__cause__, self._cause_sequence = self._find_any_root_cause()
+
+    def _find_any_root_cause(self) -> tuple[BaseException, list[str]]:
+        e: BaseException = self
+        path: list[str] = []
+        while isinstance(e, PropagatedException) and e.dependent_exceptions_tids:
+            first, description = e.dependent_exceptions_tids[0]
+            text = description if description is not None else "<unknown>"
+            if len(e.dependent_exceptions_tids) > 1:
+                text += " (+ others)"
+            path.append(text)
+            e = first
+        return e, path
 
     def __str__(self) -> str:
-        deps = ", ".join(
-            f"{tid or '<unknown>'}: {exc!r}" for exc, tid in self.dependent_exceptions_tids
+        via = " <- ".join(self._cause_sequence)
+        return (
+            f"{self.kind} failure for task {self.task_id}. The representative cause is via {via}"
         )
-        return f"{self.kind} failure for task {self.task_id}. The failed dependencies are {deps}"
 
 
 class DependencyError(PropagatedException):

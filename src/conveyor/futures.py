@@ -35,9 +35,9 @@ class AppFuture(LeanFuture[Any]):
     # __dict__ (a Future has one), every other instance stores nothing for them.
     #: DataFutures for the ``outputs`` Files of the call (shared empty list until set)
     _outputs: list[DataFuture] = _NO_OUTPUTS
-    #: the paths of the task's std streams, when the call redirected them
-    stdout: str | None = None
-    stderr: str | None = None
+    #: the task's std stream specifications as given (a DataFuture for a File staged out)
+    stdout: Any = None
+    stderr: Any = None
 
     def __init__(
         self, tid: int, *, story: StoryFn | None = None, status: StatusFn | None = None

@@ -16,7 +16,7 @@ def get_all_checkpoints(rundir: str = "runinfo") -> list[str]:
     found = []
     for run in runs:
         folder = os.path.abspath(os.path.join(rundir, run, "checkpoint"))
-        if os.path.exists(os.path.join(folder, "tasks.db")):
+        if os.path.isdir(folder):
             found.append(folder)
     return found
 

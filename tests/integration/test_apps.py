@@ -95,7 +95,7 @@ def test_retry_handler_budget(make_config: Any, tmp_path: Path) -> None:
     with conveyor.load(make_config(retries=5, retry_handler=costly)):
         exc = flaky(str(tmp_path / "count")).exception(timeout=60)
     assert isinstance(exc, OSError)
-    assert seen == [(0, "flaky")]
+    assert seen == [(1, "flaky")]  # fail_count counts the failure just seen
 
 
 def test_join_list_single_and_failure(loaded: Any) -> None:

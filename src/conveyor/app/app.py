@@ -62,11 +62,8 @@ class App:
     def __call__(self, *args: Any, **kwargs: Any) -> AppFuture:
         """Submit one task; return its future at once."""
         merged = {**self.kwargs, **kwargs} if self.kwargs else kwargs
+        # a spec that is not a dict fails the task (kernel's ResourceSpecCheck), not the call
         spec = merged.get("parsl_resource_specification") or _NO_SPEC
-        if not isinstance(spec, dict | MappingProxyType):
-            raise TypeError(
-                f"parsl_resource_specification must be a dict, not {type(spec).__name__}"
-            )
         call = AppCall(self.func, args, merged, self.options, spec, self.__name__)
         return self._kernel().submit(call)
 

@@ -26,25 +26,34 @@ from conveyor.errors import (
     BashAppNoReturn,
     BashExitFailure,
 )
+from conveyor.files import File
 
 __all__ = ["open_std_stream", "run_bash_app", "run_with_walltime"]
 
+_HEADER = "--> executable follows <--\n{}\n--> end executable <--\n"
 
-def open_std_stream(name: str, spec: Any) -> IO[bytes] | None:
-    """Open a stdout/stderr specification (path or (path, mode)) for writing, or None."""
+
+def open_std_stream(name: str, spec: Any) -> IO[Any] | None:
+    """Open a stdout/stderr specification for writing (Parsl's modes), or None.
+
+    A File is written in mode ``'w'``; a bare path means ``'a+'``; a ``(path, mode)``
+    tuple takes any ``open()`` mode. Whatever cannot be opened is BadStdStreamFile.
+    """
     if spec is None:
         return None
-    mode = "a"
-    if isinstance(spec, tuple):
-        spec, mode = spec
-    path = os.fspath(spec)
+    if isinstance(spec, File):
+        path, mode = os.fspath(spec), "w"
+    elif isinstance(spec, tuple):
+        path, mode = os.fspath(spec[0]), spec[1]
+    else:
+        path, mode = os.fspath(spec), "a+"
     try:
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(folder, exist_ok=True)
-        return open(path, mode.rstrip("b") + "b")  # noqa: SIM115 - closed by the caller
-    except OSError as exc:
-        raise BadStdStreamFile(f"{name}: cannot open {path!r}: {exc}") from exc
+        return open(path, mode)  # noqa: SIM115 - closed by the caller
+    except (OSError, ValueError, TypeError) as exc:
+        raise BadStdStreamFile(f"{name}: cannot open {path!r} in mode {mode!r}: {exc}") from exc
 
 
 def _command_of(func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
@@ -71,6 +80,10 @@ def run_bash_app(func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> int:
     walltime = kwargs.get("walltime")
     out = open_std_stream("stdout", kwargs.get("stdout"))
     err = open_std_stream("stderr", kwargs.get("stderr"))
+    if err is not None:  # as Parsl: the command heads the stderr file
+        header = _HEADER.format(command)
+        err.write(header.encode() if "b" in err.mode else header)
+        err.flush()
     try:
         proc = subprocess.Popen(
             ["/bin/bash", "-c", command], stdout=out, stderr=err, start_new_session=True

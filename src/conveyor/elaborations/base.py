@@ -24,7 +24,11 @@ __all__ = ["CompletionSink", "FunctionWrapper", "Memoizer", "SubmitRewriter"]
 
 
 class SubmitRewriter(Protocol):
-    """Called synchronously by ``DataFlowKernel.submit`` before the task is queued."""
+    """Called synchronously by ``DataFlowKernel.submit`` before the task is queued.
+
+    Its exceptions reach the app's caller, unless it sets ``refuses_task = True``: then
+    the task fails with the exception and the call still returns the AppFuture.
+    """
 
     def rewrite(self, call: AppCall, task_id: int) -> AppCall:
         """Return the call to run instead (e.g. with std stream paths filled in)."""

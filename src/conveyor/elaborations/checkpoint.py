@@ -17,6 +17,8 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 
+from conveyor.errors import BadCheckpoint
+
 __all__ = ["CheckpointStore", "read_checkpoints"]
 
 FILENAME = "tasks.db"
@@ -68,7 +70,7 @@ class CheckpointStore:
 def _entries(folder: str) -> Iterator[tuple[str, bytes]]:
     path = os.path.join(folder, FILENAME)
     if not os.path.exists(path):
-        return
+        raise BadCheckpoint(f"Checkpoint file was not found: {path}")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         yield from db.execute("SELECT key, result FROM memo")
@@ -79,7 +81,10 @@ def _entries(folder: str) -> Iterator[tuple[str, bytes]]:
 
 
 def read_checkpoints(folders: Iterable[str]) -> dict[str, bytes]:
-    """Every entry of the given checkpoint folders; later folders win on equal keys."""
+    """Every entry of the given checkpoint folders; later folders win on equal keys.
+
+    Raises BadCheckpoint when a folder holds no checkpoint (as Parsl does).
+    """
     table: dict[str, bytes] = {}
     for folder in folders:
         table.update(_entries(folder))

@@ -20,6 +20,7 @@ __all__ = [
     "SHALLOW_DEPENDENCY_RESOLVER",
     "DependencyResolver",
     "Unwrapped",
+    "describe_future",
     "gather_call",
     "unwrap_call",
 ]
@@ -114,20 +115,20 @@ class Unwrapped:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     #: (exception, task id or repr of the failed future)
-    failures: list[tuple[BaseException, str | None]]
+    failures: list[tuple[BaseException, str]]
 
 
 def unwrap_call(
     resolver: DependencyResolver, args: tuple[Any, ...], kwargs: Mapping[str, Any]
 ) -> Unwrapped:
     """Replace completed futures by their values; collect failed ones instead of raising."""
-    failures: list[tuple[BaseException, str | None]] = []
+    failures: list[tuple[BaseException, str]] = []
 
     def one(v: Any) -> Any:
         try:
             return resolver.traverse_to_unwrap(v)
         except BaseException as exc:  # noqa: BLE001 - a failed dependency, collected
-            failures.append((exc, _describe_failed(v, exc)))
+            failures.append((exc, describe_future(v)))
             return v
 
     new_args = tuple(one(a) for a in args)
@@ -140,15 +141,12 @@ def unwrap_call(
     return Unwrapped(new_args, new_kwargs, failures)
 
 
-def _describe_failed(v: Any, exc: BaseException) -> str | None:
-    tid = getattr(v, "tid", None)
-    if tid is not None:
-        return f"task {tid}"
-    for f in deep_traverse_to_gather(v):
-        if f.done() and f.exception() is exc:
-            return (
-                f"task {getattr(f, 'tid', None)}"
-                if getattr(f, "tid", None) is not None
-                else repr(f)
-            )
-    return None
+def describe_future(v: Any) -> str:
+    """How a failed argument or joined future is named in a DependencyError or JoinError."""
+    from conveyor.futures import AppFuture, DataFuture
+
+    if isinstance(v, DataFuture):
+        return f"DataFuture from task {v.tid}"
+    if isinstance(v, AppFuture):
+        return f"task {v.tid}"
+    return repr(v)

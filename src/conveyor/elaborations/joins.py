@@ -10,6 +10,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from conveyor.elaborations.dependencies import describe_future
 from conveyor.errors import JoinError
 
 __all__ = ["Complete", "Join", "combine", "interpret"]
@@ -43,13 +44,12 @@ def interpret(value: Any) -> Join:
 
 def combine(join: Join, task_id: int) -> Any:
     """Return the joined value, or raise JoinError carrying every inner failure."""
-    failures: list[tuple[BaseException, str | None]] = []
+    failures: list[tuple[BaseException, str]] = []
     values = []
     for f in join.futures:
         exc = f.exception()
         if exc is not None:
-            tid = getattr(f, "tid", None)
-            failures.append((exc, None if tid is None else f"task {tid}"))
+            failures.append((exc, describe_future(f)))
         else:
             values.append(f.result())
     if failures:

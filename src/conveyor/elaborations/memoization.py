@@ -1,12 +1,16 @@
 """BasicMemoizer: the default memo table, with optional checkpoints on disk.
 
 Called by the kernel (see the Memoizer ABC in ``elaborations/base.py``): ``check_memo``
-when a cached task becomes READY, ``update_memo_result`` when it succeeds by running.
-Only successful results are remembered; exceptions never are.
+when a task becomes READY, ``update_memo_result`` / ``update_memo_exception`` when it
+finishes (also from the memo table). It filters itself: apps without ``cache=True`` are
+never looked up nor remembered. As Parsl's: a hit gives the very object the first task
+returned, and a cached app that failed fails again with the same exception; only results
+are written to checkpoints, and memo hits are written again into this run's checkpoint.
 
 Checkpoint modes (Parsl's): ``task_exit`` writes each result as the task finishes;
 ``periodic`` every ``checkpoint_period`` (``"HH:MM:SS"``); ``dfk_exit`` at cleanup;
-``manual`` on ``dfk.checkpoint()``; None keeps results in memory only.
+``manual`` on ``dfk.checkpoint()``; None keeps results in memory only. With a mode and no
+``checkpoint_files``, every earlier run's checkpoint under the config's ``run_dir`` loads.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from conveyor.elaborations.memo_keys import id_for_memo, make_key
 from conveyor.errors import ConfigurationError
 from conveyor.kernel.record import TaskView
 from conveyor.serialize.facade import deserialize, serialize
+from conveyor.utils import get_all_checkpoints
 
-__all__ = ["BasicMemoizer", "Memoizer", "id_for_memo"]
+__all__ = ["BasicMemoizer", "Memoizer", "filters_uncached", "id_for_memo"]
 
 logger = logging.getLogger(__name__)
 _MODES = (None, "task_exit", "periodic", "dfk_exit", "manual")
@@ -40,6 +45,25 @@ def parse_period(text: str) -> float:
     if min(h, m, s) < 0 or h * 3600 + m * 60 + s == 0:
         raise ConfigurationError(f"checkpoint_period must be a positive 'HH:MM:SS', got {text!r}")
     return float(h * 3600 + m * 60 + s)
+
+
+class _Outcome:
+    """One remembered outcome: a result (``ok``) or an exception; ``blob`` if not yet loaded."""
+
+    __slots__ = ("blob", "ok", "value")
+
+    def __init__(self, ok: bool, value: Any, blob: bytes | None = None) -> None:
+        self.ok, self.value, self.blob = ok, value, blob
+
+    def future(self) -> Future[Any]:
+        if self.blob is not None:  # from a checkpoint: deserialized once, then shared
+            self.value, self.blob = deserialize(self.blob), None
+        fut: Future[Any] = Future()
+        if self.ok:
+            fut.set_result(self.value)
+        else:
+            fut.set_exception(self.value)
+        return fut
 
 
 class BasicMemoizer(Memoizer):
@@ -62,10 +86,10 @@ class BasicMemoizer(Memoizer):
                 "checkpoint_mode='periodic' needs checkpoint_period='HH:MM:SS'"
             )
         self.memoize = memoize
-        self.checkpoint_files = list(checkpoint_files or [])
+        self.checkpoint_files = None if checkpoint_files is None else list(checkpoint_files)
         self.checkpoint_mode = checkpoint_mode
         self.period = parse_period(checkpoint_period) if checkpoint_period else None
-        self._table: dict[str, bytes] = {}
+        self._table: dict[str, _Outcome] = {}
         self._keys: dict[int, str] = {}
         self._store: CheckpointStore | None = None
         self._stop = threading.Event()
@@ -73,7 +97,12 @@ class BasicMemoizer(Memoizer):
 
     def start(self, *, run_dir: str, config_run_dir: str) -> None:
         """Load earlier checkpoints; open this run's store if checkpointing."""
-        self._table = read_checkpoints(self.checkpoint_files)
+        files = self.checkpoint_files
+        if files is None:
+            files = get_all_checkpoints(config_run_dir) if self.checkpoint_mode else []
+        loaded = read_checkpoints(files)
+        if self.memoize:
+            self._table = {k: _Outcome(True, None, blob) for k, blob in loaded.items()}
         if self.checkpoint_mode is not None:
             self._store = CheckpointStore(os.path.join(run_dir, "checkpoint"))
         if self.checkpoint_mode == "periodic" and self.period:
@@ -83,31 +112,33 @@ class BasicMemoizer(Memoizer):
             self._timer.start()
 
     def check_memo(self, task: TaskView) -> Future[Any] | None:
-        """A done future with the remembered result, or None."""
+        """A done future with the remembered outcome, or None."""
         if not (self.memoize and task.memoize):
             return None
         key = make_key(task.func, task.args, task.kwargs, task.ignore_for_cache)
         self._keys[task.id] = key
-        blob = self._table.get(key)
-        if blob is None:
-            return None
-        fut: Future[Any] = Future()
-        fut.set_result(deserialize(blob))
-        return fut
+        found = self._table.get(key)
+        return found.future() if found is not None else None
+
+    def hashsum(self, task_id: int) -> str | None:
+        """The memo key computed for a live task (Parsl's ``task_record['hashsum']``)."""
+        return self._keys.get(task_id)
 
     def update_memo_result(self, task: TaskView, r: Any) -> None:
-        """Remember a successful result (and checkpoint it per the mode)."""
+        """Remember a result (and checkpoint it per the mode), also one from the table."""
         key = self._keys.pop(task.id, None)
         if key is None or not self.memoize:
             return
-        blob = serialize(r, task.func_name)
-        self._table[key] = blob
+        self._table[key] = _Outcome(True, r)
         if self._store is not None:
+            blob = serialize(r, task.func_name)
             self._store.add(key, blob, now=self.checkpoint_mode == "task_exit")
 
     def update_memo_exception(self, task: TaskView, e: BaseException) -> None:
-        """Failures are not remembered."""
-        self._keys.pop(task.id, None)
+        """Remember a failure in memory (never in a checkpoint)."""
+        key = self._keys.pop(task.id, None)
+        if key is not None and self.memoize:
+            self._table[key] = _Outcome(False, e)
 
     def checkpoint(self) -> None:
         """Write every pending entry now."""
@@ -130,3 +161,15 @@ class BasicMemoizer(Memoizer):
                 self.checkpoint()
             except Exception:  # noqa: BLE001 - next period retries; close() reports
                 logger.exception("periodic checkpoint failed")
+
+
+def filters_uncached(memoizer: Memoizer) -> bool:
+    """True when ``memoizer`` ignores apps without ``cache=True`` (BasicMemoizer's own hooks).
+
+    The kernel then skips calling it for those tasks: same outcome, no TaskView to build.
+    """
+    kind = type(memoizer)
+    return all(
+        getattr(kind, name) is getattr(BasicMemoizer, name)
+        for name in ("check_memo", "update_memo_result", "update_memo_exception")
+    )

@@ -3,8 +3,8 @@
 Called by the kernel core when an attempt fails (or cannot be launched). Pure apart from
 the user's ``retry_handler``: the budget is ``Config.retries``; each failure costs 1, or
 what ``retry_handler(exception, task_view)`` returns; the task is retried while the total
-cost stays within the budget (Parsl's semantics). A raising handler gives up, and its
-error is chained to the task's.
+cost stays within the budget (Parsl's semantics). A DependencyError is never retried. A
+raising handler gives up, and its error becomes the task's.
 """
 
 from __future__ import annotations
@@ -45,15 +45,17 @@ class RetryPolicy:
     handler: Callable[[BaseException, Any], float] | None = None
 
     def judge(self, view: TaskView, error: BaseException) -> Retry | GiveUp:
-        """Decide for a task (as it was before this failure) that just failed with ``error``."""
-        if isinstance(error, DependencyError) or self.retries == 0:
-            return GiveUp(1.0, error)
+        """Decide for a task that just failed with ``error``.
+
+        ``view`` already counts this failure in ``fail_count`` (not yet in ``fail_cost``).
+        The handler is called after every failure, whatever the budget (as Parsl); if it
+        raises, the task fails with the handler's exception and is not retried.
+        """
         try:
             cost = 1.0 if self.handler is None else float(self.handler(error, view))
-        except Exception as handler_error:  # noqa: BLE001 - reported via the task's error
+        except Exception as handler_error:  # noqa: BLE001 - becomes the task's error
             logger.exception("retry_handler raised for task %s; not retrying", view.id)
-            handler_error.__context__ = error
-            return GiveUp(1.0, error)
-        if view.fail_cost + cost <= self.retries:
+            return GiveUp(float(self.retries) + 1.0 - view.fail_cost, handler_error)
+        if not isinstance(error, DependencyError) and view.fail_cost + cost <= self.retries:
             return Retry(cost)
         return GiveUp(cost, error)

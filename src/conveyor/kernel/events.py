@@ -29,10 +29,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Submitted:
-    """A task was submitted by an app call."""
+    """A task was submitted by an app call (``refused``: preparing it failed; it fails)."""
 
     task_id: int
     call: AppCall
+    refused: BaseException | None = None
 
 
 @dataclass(frozen=True, slots=True)

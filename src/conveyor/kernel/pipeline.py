@@ -2,8 +2,11 @@
 
 Order, and why:
 
-1. submit-time rewriters (``std_streams``, then staging's ``Stager``) — they change the
-   call before any dependency is looked at, so separate-task stage-ins become dependencies;
+1. submit-time rewriters (``StdStreams``, the checks ``StreamSpecCheck`` and
+   ``ResourceSpecCheck``, then staging's ``Stager``) — they change the call before any
+   dependency is looked at, so separate-task stage-ins become dependencies. As in Parsl,
+   errors of a user's ``std_autopath`` or of staging reach the caller; a rewriter with
+   ``refuses_task = True`` (the checks) fails the task through its future instead;
 2. dependencies — the memo key needs resolved argument values;
 3. memoization — a hit must skip routing and launching;
 4. routing, then the run-side wrappers (bash runner / walltime, then FunctionWrappers:
@@ -25,7 +28,7 @@ from conveyor.elaborations.base import FunctionWrapper, Memoizer, SubmitRewriter
 from conveyor.elaborations.dependencies import SHALLOW_DEPENDENCY_RESOLVER, DependencyResolver
 from conveyor.elaborations.retries import RetryPolicy
 from conveyor.elaborations.routing import Router
-from conveyor.elaborations.std_streams import StdStreams
+from conveyor.elaborations.std_streams import ResourceSpecCheck, StdStreams, StreamSpecCheck
 from conveyor.errors import DataFlowException
 from conveyor.kernel.core import CorePolicies
 from conveyor.kernel.transitions import TaskRecord
@@ -85,7 +88,9 @@ def build_pipeline(
 ) -> Pipeline:
     """Assemble the rewriters and core policies for one kernel."""
     resolver: DependencyResolver = config.dependency_resolver or SHALLOW_DEPENDENCY_RESOLVER
-    pipeline = Pipeline(rewriters=[StdStreams(run_dir, config.std_autopath)])
+    pipeline = Pipeline(
+        rewriters=[StdStreams(run_dir, config.std_autopath), StreamSpecCheck(), ResourceSpecCheck()]
+    )
     executors = {ex.label: ex for ex in config.executors_tuple}
     dm = DataManager(executors, run_dir, functools.partial(_live, kernel))
     pipeline.rewriters.append(Stager(dm, pipeline.wrappers))

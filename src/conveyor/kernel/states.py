@@ -57,7 +57,7 @@ TERMINAL: frozenset[TaskState] = frozenset(
 S = TaskState
 #: from-state -> the states it may move to
 ALLOWED: Mapping[TaskState, frozenset[TaskState]] = {
-    S.PENDING: frozenset({S.READY, S.DEP_FAILED}),
+    S.PENDING: frozenset({S.READY, S.DEP_FAILED, S.FAILED}),
     S.READY: frozenset({S.LAUNCHED, S.MEMO_DONE, S.PENDING, S.FAILED}),
     S.LAUNCHED: frozenset({S.EXEC_DONE, S.JOINING, S.PENDING, S.FAILED}),
     S.JOINING: frozenset({S.EXEC_DONE, S.FAILED}),

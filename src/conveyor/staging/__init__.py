@@ -1,7 +1,8 @@
 """Staging: moving the data named by Files to where tasks run, and back.
 
 Providers (Parsl's names) are listed per executor in ``storage_access``; the default
-(None) is ``[NoOpFileStaging(), HTTPInTaskStaging(), FTPInTaskStaging()]``. The kernel
+(None) is Parsl's: ``[NoOpFileStaging(), FTPSeparateTaskStaging(), HTTPSeparateTaskStaging(),
+ZipFileStaging()]``. The kernel
 runs them through :class:`~conveyor.staging.elaboration.Stager` (see ``kernel/pipeline.py``).
 """
 

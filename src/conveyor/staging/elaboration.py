@@ -4,7 +4,8 @@ At submit (``rewrite``, user thread): every File or DataFuture among ``args``, k
 values and ``inputs`` is replaced by a clean copy (or a DataFuture of one), and the first
 provider that can stage it in may start a separate stage-in task, whose DataFuture then
 replaces the argument (so the dependency elaboration waits for it). ``outputs`` Files are
-replaced by clean copies, which the AppFuture's DataFutures carry. Files that
+replaced by clean copies, which the AppFuture's DataFutures carry; so are ``stdout`` /
+``stderr`` given as Files (staged out after the app, never in). Files that
 NoOpFileStaging accepts (local paths) are left as they are: nothing moves. A File no provider
 accepts fails the call at once with a StagingError naming its URL.
 
@@ -33,6 +34,7 @@ from conveyor.staging.manager import DataManager
 __all__ = ["Stager"]
 
 _DATA = (File, DataFuture)
+_STREAMS = ("stdout", "stderr")
 
 
 def _has_data(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> bool:
@@ -82,6 +84,8 @@ class Stager:
                 kwargs[key] = type(v)(self._stage_in(x, label) for x in v)
             elif key == "outputs" and isinstance(v, list | tuple):
                 kwargs[key] = type(v)(self._prepare_out(x, label) for x in v)
+            elif key in _STREAMS:  # std streams given as Files are staged out, never in
+                kwargs[key] = self._prepare_out(v, label)
             else:
                 kwargs[key] = self._stage_in(v, label)
         return call.with_changes(args=args, kwargs=kwargs)
@@ -142,6 +146,8 @@ def _input_files(view: TaskView) -> Iterator[File]:
         if isinstance(a, File):
             yield a
     for key, v in view.kwargs.items():
+        if key in _STREAMS:
+            continue
         if isinstance(v, File):
             yield v
         elif key == "inputs" and isinstance(v, list | tuple):
@@ -149,6 +155,8 @@ def _input_files(view: TaskView) -> Iterator[File]:
 
 
 def _output_files(view: TaskView) -> Iterator[File]:
-    outputs = view.kwargs.get("outputs")
+    kwargs = view.kwargs
+    outputs = kwargs.get("outputs")
     if isinstance(outputs, list | tuple):
         yield from (x for x in outputs if isinstance(x, File))
+    yield from (kwargs[k] for k in _STREAMS if isinstance(kwargs.get(k), File))

@@ -22,12 +22,21 @@ __all__ = ["DataManager", "default_staging"]
 
 
 def default_staging() -> list[Staging]:
-    """Providers used when an executor's ``storage_access`` is None."""
-    from conveyor.staging.file_noop import NoOpFileStaging
-    from conveyor.staging.ftp import FTPInTaskStaging
-    from conveyor.staging.http import HTTPInTaskStaging
+    """Providers used when an executor's ``storage_access`` is None.
 
-    return [NoOpFileStaging(), HTTPInTaskStaging(), FTPInTaskStaging()]
+    Parsl's list (NoOp, FTP, HTTP and zip), so ``zip:`` Files work without configuring it.
+    """
+    from conveyor.staging.file_noop import NoOpFileStaging
+    from conveyor.staging.ftp import FTPSeparateTaskStaging
+    from conveyor.staging.http import HTTPSeparateTaskStaging
+    from conveyor.staging.zip import ZipFileStaging
+
+    return [
+        NoOpFileStaging(),
+        FTPSeparateTaskStaging(),
+        HTTPSeparateTaskStaging(),
+        ZipFileStaging(),
+    ]
 
 
 class DataManager:
