@@ -36,6 +36,7 @@ from conveyor.kernel.events import (
     Submitted,
     WatchFutures,
 )
+from conveyor.kernel.observe import TaskObserver
 from conveyor.kernel.record import Attempt
 from conveyor.kernel.states import TaskState
 from conveyor.kernel.transitions import (
@@ -75,6 +76,8 @@ class KernelCore:
     def __init__(self, policies: CorePolicies) -> None:
         self.p = policies
         self.tasks: dict[int, TaskRecord] = {}
+        #: told of every transition while monitoring is on (kernel/observe.py)
+        self.observer: TaskObserver | None = None
 
     def handle(self, event: Event) -> list[Instruction]:
         """Apply one event; return what the shell must do next."""
@@ -122,6 +125,8 @@ class KernelCore:
             raise InternalError(f"task {rec.id} submitted twice")
         self.tasks[rec.id] = rec
         record_entry(rec, None, S.PENDING, "Submitted")
+        if self.observer is not None:
+            self.observer.moved(rec, S.PENDING)
         deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
         if not deps:  # nothing to unwrap: the call's own arguments go to the executor
             rec.args, rec.kwargs = rec.call.args, rec.call.kwargs
@@ -245,6 +250,8 @@ class KernelCore:
 
     def _move(self, rec: TaskRecord, to: TaskState, cause: str) -> None:
         transition(rec, to, cause)
+        if self.observer is not None:
+            self.observer.moved(rec, to)
 
     def _current(self, rec: TaskRecord, try_id: int) -> bool:
         ok = rec.state is S.LAUNCHED and try_id == len(rec.attempts) - 1

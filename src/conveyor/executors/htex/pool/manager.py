@@ -107,7 +107,16 @@ class Manager:
             "platform": platform.platform(),
         }
         info.update({k: v for k, v in self.spec.extra.items() if k.startswith("override_")})
-        self.sock.send(p.encode(p.Register(info)))
+        # a link whose CURVE handshake is refused has no pipe: send would block for ever
+        self.sock.sndtimeo = int(self.spec.heartbeat_threshold * 1000)
+        try:
+            self.sock.send(p.encode(p.Register(info)))
+        except zmq.Again:
+            raise RegistrationRefused(
+                f"no link to the interchange at {url} within {self.spec.heartbeat_threshold} s "
+                "(handshake refused? check the keys)"
+            ) from None
+        self.sock.sndtimeo = -1
         if not self.sock.poll(int(self.spec.heartbeat_threshold * 1000)):
             raise RegistrationRefused(
                 f"no answer from the interchange at {url} within {self.spec.heartbeat_threshold} s"
