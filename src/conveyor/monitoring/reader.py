@@ -1,0 +1,351 @@
+"""Read-only queries over a monitoring database, shared by the dashboard and the CLI.
+
+Position: after the run. The writer (``conveyor.monitoring.writer``) fills Parsl's tables;
+this module opens the file read-only, checks it is a monitoring database it can read
+(``conveyor.monitoring.schema.check_database``) and answers the questions the CLI and the
+dashboard ask: which runs, each task's current state, one task's story, blocks, nodes.
+Aggregations built on these rows live in ``conveyor.monitoring.summary``.
+
+A task's current state is its latest ``status`` row (final states win over a worker's
+``running``/``running_ended`` rows that may carry a later clock).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from conveyor.monitoring.schema import (
+    FINAL_STATUSES,
+    MonitoringDatabaseError,
+    check_database,
+    parse_time,
+)
+
+__all__ = [
+    "BlockRow",
+    "MonitoringReader",
+    "NodeRow",
+    "RunRow",
+    "StatusEvent",
+    "TaskRow",
+    "TryRow",
+    "epoch",
+    "find_database",
+    "open_reader",
+]
+
+
+def epoch(value: Any) -> float | None:
+    """A stored timestamp (text as the writer stores it, or a number) as epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return parse_time(str(value)).timestamp()
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    """One ``workflow`` row."""
+
+    run_id: str
+    name: str | None
+    version: str | None
+    began: float | None
+    completed: float | None
+    host: str
+    user: str
+    rundir: str
+    failed: int
+    completed_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One task with its current state and its latest try's placement."""
+
+    task_id: int
+    app: str
+    state: str
+    executor: str | None
+    block: str | None
+    hostname: str | None
+    invoked: float | None
+    returned: float | None
+    fail_count: int
+    #: execution time of the latest try (running -> returned, else launched -> returned)
+    run_time: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEvent:
+    """One ``status`` row: a task entering a state."""
+
+    seq: int
+    task_id: int
+    try_id: int
+    state: str
+    time: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TryRow:
+    """One ``try`` row."""
+
+    try_id: int
+    executor: str
+    block: str | None
+    hostname: str | None
+    launched: float | None
+    running: float | None
+    returned: float | None
+    fail_history: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRow:
+    """A block's latest ``block`` row."""
+
+    executor: str
+    block_id: str
+    job_id: str | None
+    status: str
+    time: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRow:
+    """A node's (pool's) latest ``node`` row."""
+
+    hostname: str
+    uid: str
+    block_id: str
+    cpu_count: int
+    total_memory: int
+    active: bool
+    worker_count: int
+    last_heartbeat: float | None
+
+
+_FINAL_SQL = ", ".join(f"'{s}'" for s in sorted(FINAL_STATUSES))
+_LATEST_STATUS = f"""
+    SELECT task_id, task_status_name AS state, ROW_NUMBER() OVER (
+        PARTITION BY task_id
+        ORDER BY task_status_name IN ({_FINAL_SQL}) DESC, timestamp DESC, rowid DESC) AS n
+    FROM status WHERE run_id = :run"""
+_LATEST_TRY = """
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY task_id ORDER BY try_id DESC) AS n
+    FROM try WHERE run_id = :run"""
+_TASKS = f"""
+    WITH ids AS (SELECT task_id FROM task WHERE run_id = :run
+                 UNION SELECT task_id FROM status WHERE run_id = :run),
+         ls AS ({_LATEST_STATUS}), lt AS ({_LATEST_TRY})
+    SELECT ids.task_id, COALESCE(t.task_func_name, '?'), COALESCE(ls.state, 'pending'),
+           lt.task_executor, lt.block_id, lt.hostname, t.task_time_invoked,
+           t.task_time_returned, COALESCE(t.task_fail_count, 0), lt.task_try_time_launched,
+           lt.task_try_time_running, lt.task_try_time_returned
+    FROM ids
+    LEFT JOIN task t ON t.task_id = ids.task_id AND t.run_id = :run
+    LEFT JOIN ls ON ls.task_id = ids.task_id AND ls.n = 1
+    LEFT JOIN lt ON lt.task_id = ids.task_id AND lt.n = 1"""
+
+
+def _task_row(r: tuple[Any, ...]) -> TaskRow:
+    launched, running, returned = epoch(r[9]), epoch(r[10]), epoch(r[11])
+    start = running if running is not None else launched
+    run_time = returned - start if returned is not None and start is not None else None
+    return TaskRow(
+        task_id=int(r[0]),
+        app=str(r[1]),
+        state=str(r[2]),
+        executor=r[3],
+        block=r[4],
+        hostname=r[5],
+        invoked=epoch(r[6]),
+        returned=epoch(r[7]),
+        fail_count=int(r[8]),
+        run_time=max(run_time, 0.0) if run_time is not None else None,
+    )
+
+
+class MonitoringReader:
+    """Queries over one open monitoring database (use :func:`open_reader`)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+
+    def runs(self) -> list[RunRow]:
+        """Every workflow in the file, oldest first."""
+        rows = self.conn.execute(
+            "SELECT run_id, workflow_name, workflow_version, time_began, time_completed, host,"
+            " user, rundir, tasks_failed_count, tasks_completed_count FROM workflow"
+            " ORDER BY time_began, rowid"
+        ).fetchall()
+        return [RunRow(r[0], r[1], r[2], epoch(r[3]), epoch(r[4]), *r[5:]) for r in rows]
+
+    def run(self, run_id: str | None = None) -> RunRow:
+        """The run ``run_id`` (a unique prefix is enough), or the newest run."""
+        runs = self.runs()
+        if not runs:
+            raise MonitoringDatabaseError(f"{self.path} holds no workflow yet")
+        if run_id is None:
+            return runs[-1]
+        found = [r for r in runs if r.run_id == run_id] or [
+            r for r in runs if r.run_id.startswith(run_id)
+        ]
+        if len(found) != 1:
+            raise MonitoringDatabaseError(
+                f"{self.path}: {'no' if not found else 'more than one'} run matches {run_id!r}"
+            )
+        return found[0]
+
+    def tasks(self, run_id: str) -> list[TaskRow]:
+        """Every task of the run with its current state, by task id."""
+        rows = self.conn.execute(_TASKS + " ORDER BY ids.task_id", {"run": run_id}).fetchall()
+        return [_task_row(r) for r in rows]
+
+    def task(self, run_id: str, task_id: int) -> TaskRow | None:
+        """One task with its current state, or None."""
+        rows = self.conn.execute(
+            _TASKS + " WHERE ids.task_id = :tid", {"run": run_id, "tid": task_id}
+        ).fetchall()
+        return _task_row(rows[0]) if rows else None
+
+    def task_fields(self, run_id: str, task_id: int) -> dict[str, Any]:
+        """The task's own ``task`` row as a dict (empty if the row is not written yet)."""
+        cur = self.conn.execute(
+            "SELECT * FROM task WHERE run_id = ? AND task_id = ?", (run_id, task_id)
+        )
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description]
+        return dict(zip(names, row, strict=True)) if row else {}
+
+    def story(self, run_id: str, task_id: int) -> list[StatusEvent]:
+        """Every state the task entered, in order."""
+        return self.events(run_id, task_id=task_id)
+
+    def events(self, run_id: str, after: int = 0, task_id: int | None = None) -> list[StatusEvent]:
+        """Status rows of the run written after sequence number ``after`` (for tail)."""
+        sql = (
+            "SELECT rowid, task_id, try_id, task_status_name, timestamp FROM status"
+            " WHERE run_id = :run AND rowid > :after"
+        )
+        if task_id is not None:
+            sql += " AND task_id = :tid ORDER BY timestamp, rowid"
+        else:
+            sql += " ORDER BY rowid"
+        params = {"run": run_id, "after": after, "tid": task_id}
+        rows = self.conn.execute(sql, params).fetchall()
+        return [StatusEvent(r[0], r[1], r[2], r[3], epoch(r[4])) for r in rows]
+
+    def tries(self, run_id: str, task_id: int) -> list[TryRow]:
+        """The task's tries, first first."""
+        rows = self.conn.execute(
+            "SELECT try_id, task_executor, block_id, hostname, task_try_time_launched,"
+            " task_try_time_running, task_try_time_returned, task_fail_history FROM try"
+            " WHERE run_id = ? AND task_id = ? ORDER BY try_id",
+            (run_id, task_id),
+        ).fetchall()
+        return [
+            TryRow(r[0], r[1], r[2], r[3], epoch(r[4]), epoch(r[5]), epoch(r[6]), r[7])
+            for r in rows
+        ]
+
+    def blocks(self, run_id: str) -> list[BlockRow]:
+        """Each block's latest state."""
+        rows = self.conn.execute(
+            "SELECT executor_label, block_id, job_id, status, timestamp FROM ("
+            " SELECT *, ROW_NUMBER() OVER (PARTITION BY executor_label, block_id"
+            " ORDER BY timestamp DESC, rowid DESC) AS n FROM block WHERE run_id = ?)"
+            " WHERE n = 1 ORDER BY executor_label, block_id",
+            (run_id,),
+        ).fetchall()
+        return [BlockRow(r[0], r[1], r[2], r[3], epoch(r[4])) for r in rows]
+
+    def nodes(self, run_id: str) -> list[NodeRow]:
+        """Each node's (pool's) latest row."""
+        rows = self.conn.execute(
+            "SELECT hostname, uid, block_id, cpu_count, total_memory, active, worker_count,"
+            " last_heartbeat FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY uid"
+            " ORDER BY timestamp DESC, id DESC) AS n FROM node WHERE run_id = ?)"
+            " WHERE n = 1 ORDER BY hostname, block_id, uid",
+            (run_id,),
+        ).fetchall()
+        return [NodeRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], epoch(r[7])) for r in rows]
+
+    def resources(self, run_id: str, task_id: int | None = None) -> list[dict[str, Any]]:
+        """Resource samples (with the sampled try's hostname), oldest first."""
+        sql = (
+            "SELECT r.task_id, r.try_id, r.timestamp, r.psutil_process_pid,"
+            " r.psutil_process_time_user, r.psutil_process_time_system,"
+            " r.psutil_process_memory_resident, r.psutil_process_memory_percent, y.hostname"
+            " FROM resource r LEFT JOIN try y ON y.run_id = r.run_id AND y.task_id = r.task_id"
+            " AND y.try_id = r.try_id WHERE r.run_id = :run"
+        )
+        if task_id is not None:
+            sql += " AND r.task_id = :tid"
+        rows = self.conn.execute(sql + " ORDER BY r.timestamp", {"run": run_id, "tid": task_id})
+        keys = ("task_id", "try_id", "time", "pid", "user", "system", "rss", "mem_pct", "host")
+        out = [dict(zip(keys, r, strict=True)) for r in rows]
+        for sample in out:
+            sample["time"] = epoch(sample["time"])
+        return out
+
+    def last_seq(self, run_id: str) -> int:
+        """The newest status sequence number of the run (0 if none)."""
+        row = self.conn.execute(
+            "SELECT max(rowid) FROM status WHERE run_id = ?", (run_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+
+@contextmanager
+def open_reader(path: str) -> Iterator[MonitoringReader]:
+    """Open ``path`` read-only; MonitoringDatabaseError if it is not a readable database."""
+    if not os.path.isfile(path):
+        raise MonitoringDatabaseError(f"no monitoring database at {path}")
+    try:
+        conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
+    except sqlite3.Error as e:
+        raise MonitoringDatabaseError(f"cannot open {path}: {e}") from e
+    try:
+        conn.execute("PRAGMA query_only = 1")
+        check_database(conn, path)
+        yield MonitoringReader(conn, path)
+    except sqlite3.DatabaseError as e:
+        raise MonitoringDatabaseError(f"cannot read {path}: {e}") from e
+    finally:
+        conn.close()
+
+
+def find_database(target: str | None = None) -> str:
+    """The database ``target`` names (a file, a run directory or a runinfo directory).
+
+    With no target: the newest ``runinfo/*/monitoring.db`` or ``runinfo/monitoring.db``
+    under the current directory.
+    """
+    if target is not None and not os.path.isdir(target):
+        return target
+    base = target if target is not None else "runinfo"
+    candidates = [os.path.join(base, "monitoring.db")]
+    if os.path.isdir(base):
+        candidates += [os.path.join(base, d, "monitoring.db") for d in os.listdir(base)]
+    if target is None:
+        candidates.append("monitoring.db")
+    found = [c for c in candidates if os.path.isfile(c)]
+    if not found:
+        where = target if target is not None else os.path.join(os.getcwd(), "runinfo")
+        raise MonitoringDatabaseError(
+            f"no monitoring.db found in {where} (run with Config(monitoring=MonitoringHub())"
+            " or give --db PATH)"
+        )
+    return max(found, key=os.path.getmtime)
