@@ -5,7 +5,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test venv lint typecheck pytest slurm-install bench clean
+.PHONY: run test venv lint typecheck pytest slurm-install mpi-install bench clean
 
 $(VPY):
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,12 @@ run: $(STAMP)
 slurm-install:
 	@if [ -f tests/slurm/cluster.sh ]; then bash tests/slurm/cluster.sh install || echo "slurm-install: Slurm not installed; Slurm tests will skip with a reason"; else echo "slurm-install: no Slurm test cluster in this tree yet (issue 5)"; fi
 
+MPI_PACKAGES := openmpi-bin libopenmpi-dev mpich libmpich-dev
+mpi-install:
+	@missing=""; for p in $(MPI_PACKAGES); do dpkg-query -W -f '$${Status}' $$p 2>/dev/null | grep -q ' installed$$' || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || echo "mpi-install: apt-get failed; MPI tests will skip with a reason"; else echo "mpi-install: not root; MPI tests will skip with a reason"; fi
+
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
@@ -37,7 +43,7 @@ typecheck: $(TEST_STAMP)
 pytest: $(TEST_STAMP)
 	$(VENV)/bin/pytest -q
 
-test: $(TEST_STAMP) slurm-install lint typecheck pytest
+test: $(TEST_STAMP) slurm-install mpi-install lint typecheck pytest
 
 bench: $(STAMP)
 	$(VPY) bench/run.py
