@@ -53,7 +53,39 @@ _CORE = {
     "clear": "conveyor.kernel.current:clear",
     "wait_for_current_tasks": "conveyor.kernel.current:wait_for_current_tasks",
     "__version__": "conveyor.version:VERSION",
+    "DataFlowKernelLoader": "conveyor.compat:DataFlowKernelLoader",
 }
+
+
+#: the modules Parsl ships in ``parsl.configs``, each with a ready ``config`` (conveyor.configs)
+CONFIG_NAMES = [
+    "ASPIRE1",
+    "Azure",
+    "anvil",
+    "bridges",
+    "cc_in2p3",
+    "delta",
+    "ec2",
+    "expanse",
+    "frontera",
+    "gc_multisite",
+    "gc_tutorial",
+    "htex_local",
+    "illinoiscluster",
+    "improv",
+    "kubernetes",
+    "local_threads",
+    "midway",
+    "osg",
+    "polaris",
+    "stampede2",
+    "summit",
+    "toss3_llnl",
+    "vineex_local",
+    "wqex_local",
+]
+#: Parsl's usage-tracking levels (conveyor sends no usage data at any level)
+DISABLED, LEVEL_1, LEVEL_2, LEVEL_3 = 0, 1, 2, 3
 
 
 def _names(module: str, names: str) -> dict[str, str]:
@@ -72,6 +104,25 @@ MODULES: Mapping[str, Mapping[str, str]] = {
         "AppException AppBadFormatting BashExitFailure AppTimeout BashAppNoReturn MissingOutputs BadStdStreamFile",
     ),
     "parsl.app.futures": {"DataFuture": "conveyor.futures:DataFuture"},
+    "parsl.app.python": {"PythonApp": "conveyor.app_classes:PythonApp"},
+    "parsl.app.bash": {"BashApp": "conveyor.app_classes:BashApp"},
+    "parsl.addresses": _names(
+        "conveyor.addresses",
+        "address_by_hostname address_by_interface address_by_query address_by_route"
+        " get_all_addresses get_any_address tcp_url",
+    ),
+    "parsl.configs": {},
+    **{f"parsl.configs.{n}": {"config": f"conveyor.configs.{n}:config"} for n in CONFIG_NAMES},
+    "parsl.logconfigs": {},
+    "parsl.logconfigs.base": _names(
+        "conveyor.logconfigs",
+        "LogConfig oneshot_initialize_logging oneshot_uninitialize_logging",
+    ),
+    "parsl.logconfigs.file": {"FileLogging": "conveyor.logconfigs:FileLogging"},
+    "parsl.logconfigs.json": _names("conveyor.logconfigs", "JSONLogging JSONHandler"),
+    "parsl.logconfigs.noop": {"NoopLogging": "conveyor.logconfigs:NoopLogging"},
+    "parsl.usage_tracking": {},
+    "parsl.usage_tracking.levels": _names("conveyor.compat", "DISABLED LEVEL_1 LEVEL_2 LEVEL_3"),
     "parsl.concurrent": {"ParslPoolExecutor": "conveyor.concurrent:ParslPoolExecutor"},
     "parsl.config": {"Config": "conveyor.config:Config"},
     "parsl.data_provider": {},
@@ -92,6 +143,7 @@ MODULES: Mapping[str, Mapping[str, str]] = {
         "ZipAuthorityError": _ERR + "ZipAuthorityError",
     },
     "parsl.dataflow": {},
+    "parsl.dataflow.futures": {"AppFuture": "conveyor.futures:AppFuture"},
     "parsl.dataflow.dflow": {
         "DataFlowKernel": "conveyor.kernel.kernel:DataFlowKernel",
         "DataFlowKernelLoader": "conveyor.compat:DataFlowKernelLoader",
@@ -172,7 +224,10 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     ),
     "parsl.serialize": {},
     "parsl.serialize.errors": _names("conveyor.errors", "SerializationError DeserializationError"),
-    "parsl.utils": _names("conveyor.utils", "get_all_checkpoints get_last_checkpoint"),
+    "parsl.utils": {
+        **_names("conveyor.utils", "get_all_checkpoints get_last_checkpoint"),
+        "RepresentationMixin": "conveyor.representation:RepresentationMixin",
+    },
     "parsl.version": {"VERSION": "conveyor.version:VERSION"},
 }
 
@@ -200,13 +255,20 @@ LACKING: Mapping[str, frozenset[str]] = {
     "parsl.app.errors": frozenset({"RemoteExceptionWrapper", "wrap_error"}),
     "parsl.dataflow.memoization": frozenset({"CheckpointCommand", "make_hash"}),
     "parsl.serialize.errors": frozenset({"DeserializerPluginError"}),
-    "parsl.utils": frozenset(
-        {"Timer", "AutoCancelTimer", "RepresentationMixin", "execute_wait", "wait_for_file"}
-    ),
+    "parsl.utils": frozenset({"Timer", "AutoCancelTimer", "execute_wait", "wait_for_file"}),
 }
 
 
-class DataFlowKernelLoader:
+class _LoaderMeta(type):
+    @property
+    def _dfk(cls) -> object:
+        """The current kernel or None (Parsl's tests read this class attribute)."""
+        from conveyor.kernel import current
+
+        return current._current
+
+
+class DataFlowKernelLoader(metaclass=_LoaderMeta):
     """Parsl's loader class, as static methods over :mod:`conveyor.kernel.current`."""
 
     @staticmethod

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from conveyor.elaborations.base import Memoizer
 from conveyor.errors import ConfigurationError
 from conveyor.executors.base import Executor
+from conveyor.logconfigs import LogConfig
 
 __all__ = ["Config"]
 
@@ -41,7 +42,7 @@ class Config:
     monitoring: Any = None
     usage_tracking: int = 0
     project_name: str | None = None
-    initialize_logging: bool = True
+    initialize_logging: bool | LogConfig = True
     app_cache: InitVar[bool | None] = None
     checkpoint_mode: InitVar[str | None] = None
     checkpoint_files: InitVar[Sequence[str] | None] = None
@@ -108,7 +109,11 @@ class Config:
             "a number >= 0",
         )
         _expect("garbage_collect", isinstance(self.garbage_collect, bool), "a bool")
-        _expect("initialize_logging", isinstance(self.initialize_logging, bool), "a bool")
+        _expect(
+            "initialize_logging",
+            isinstance(self.initialize_logging, bool | LogConfig),
+            "a bool or a LogConfig",
+        )
         _expect(
             "usage_tracking",
             _is_int(self.usage_tracking) and 0 <= self.usage_tracking <= 3,

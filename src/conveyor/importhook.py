@@ -1,8 +1,11 @@
 """Import hook: serves ``parsl`` and ``parsl.*`` modules from :data:`conveyor.compat.MODULES`.
 
 Installed by ``conveyor run`` or :func:`conveyor.compat.install`. Each served module is a
-:class:`CompatModule` whose attributes resolve lazily from the table; a Parsl name that
-conveyor lacks raises :class:`MissingFromConveyor` (an ImportError) naming it.
+:class:`CompatModule` whose attributes resolve lazily from the table; its subpackages are
+attributes too (``parsl.addresses`` after a bare ``import parsl``). A Parsl name conveyor
+lacks imports as a placeholder class (so ``isinstance(x, WorkQueueExecutor)`` works);
+constructing it raises :class:`MissingFromConveyor` (an ImportError) naming it. A Parsl
+module conveyor lacks raises that error on import.
 """
 
 from __future__ import annotations
@@ -16,11 +19,30 @@ from typing import Any
 
 from conveyor.compat import LACKING, MODULES, resolve
 
-__all__ = ["CompatFinder", "CompatModule", "MissingFromConveyor", "install", "uninstall"]
+__all__ = [
+    "CompatFinder",
+    "CompatModule",
+    "MissingFromConveyor",
+    "install",
+    "placeholder",
+    "uninstall",
+]
 
 
 class MissingFromConveyor(ImportError):
     """Raised when a Parsl script imports a Parsl name or module conveyor does not provide."""
+
+
+def placeholder(module: str, name: str) -> type:
+    """A stand-in class for Parsl's ``module.name``: constructing it raises MissingFromConveyor."""
+    message = f"conveyor does not provide {module}.{name} (a Parsl name conveyor lacks)"
+
+    def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
+        raise MissingFromConveyor(message, name=module)
+
+    doc = f"Placeholder for Parsl's {module}.{name}, which conveyor lacks: {message}."
+    attrs = {"__new__": __new__, "__module__": module, "__doc__": doc, "conveyor_lacks": message}
+    return type(name, (), attrs)
 
 
 class CompatModule(types.ModuleType):
@@ -32,10 +54,9 @@ class CompatModule(types.ModuleType):
         if target is None:
             full = f"{self.__name__}.{name}"
             if name in LACKING.get(self.__name__, ()):
-                raise MissingFromConveyor(
-                    f"conveyor does not provide {full} (a Parsl name conveyor lacks)",
-                    name=self.__name__,
-                )
+                stand_in = placeholder(self.__name__, name)
+                setattr(self, name, stand_in)
+                return stand_in
             if f"{full}" in MODULES:
                 return importlib.import_module(full)
             raise AttributeError(

@@ -28,7 +28,7 @@ def test_run_unmodified_parsl_script(tmp_path: Path) -> None:
     proc = conveyor("run", str(SCRIPTS / "chain.py"), "7", str(tmp_path / "runinfo"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["chain 7", "bash exit 3"]
-    assert (tmp_path / "runinfo" / "000" / "conveyor.log").exists()
+    assert (tmp_path / "runinfo" / "000" / "parsl.log").exists()
 
 
 def test_run_missing_script_is_clear(tmp_path: Path) -> None:

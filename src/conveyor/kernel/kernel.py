@@ -48,7 +48,8 @@ from conveyor.kernel.events import (
 )
 from conveyor.kernel.pipeline import build_pipeline
 from conveyor.kernel.transitions import last_state, story_names
-from conveyor.log_utils import make_rundir, set_file_logger
+from conveyor.log_utils import make_rundir
+from conveyor.logconfigs import start_run_logging
 
 __all__ = ["DataFlowKernel"]
 
@@ -96,9 +97,7 @@ class DataFlowKernel:
     # --- start-up -----------------------------------------------------------------
 
     def _start_logging(self) -> None:
-        if self.config.initialize_logging:
-            handler = set_file_logger(f"{self.run_dir}/conveyor.log")
-            self._stack.callback(_remove_handler, handler)
+        self._stack.callback(start_run_logging(self.config.initialize_logging, self.run_dir))
 
     def _start_executors(self) -> None:
         internal = ThreadPoolExecutor(
@@ -178,7 +177,7 @@ class DataFlowKernel:
                 self._execute(handle(event))
             except Exception:  # noqa: BLE001 - a kernel bug must not kill the thread silently
                 logger.exception("kernel failed handling %r", event)
-                self._fail_task(event, "internal error handling this task; see conveyor.log")
+                self._fail_task(event, "internal error handling this task; see parsl.log")
 
     def _execute(self, instructions: list[Instruction]) -> None:
         for ins in instructions:
@@ -307,11 +306,6 @@ def _apply_block_config(ex: Executor, config: Config) -> None:
             strategy_period=config.strategy_period,
             max_idletime=config.max_idletime,
         )
-
-
-def _remove_handler(handler: logging.Handler) -> None:
-    logging.getLogger("conveyor").removeHandler(handler)
-    handler.close()
 
 
 @atexit.register

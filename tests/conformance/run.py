@@ -1,0 +1,207 @@
+"""Run Parsl 2026.10.26's own test suite against conveyor (``make conformance``).
+
+The wheel is downloaded on first use into ``build/conformance/`` (git-ignored) and its
+``parsl/tests/`` extracted; every other ``parsl.*`` name comes from conveyor's import hook
+(see ``conformance_plugin.py``). Each config runs in its own pytest process, as Parsl's
+Makefile runs them. Prints ``N passed, M failed`` per config and in total, and exits
+non-zero when the total number of passes is below the floor in ``floor.txt``.
+
+``--reference`` runs the same selection with the real Parsl instead (in a venv made under
+``build/conformance/parsl-venv``), to measure what Parsl itself passes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+BUILD = REPO / "build" / "conformance"
+PARSL_SPEC = "parsl==2026.10.26"
+WHEEL_NAME = "parsl-2026.10.26-py3-none-any.whl"
+EXCLUDED = HERE / "excluded.txt"
+FLOOR = HERE / "floor.txt"
+#: config name -> the --config argument, relative to the folder holding ``parsl/``
+CONFIGS = {
+    "local_threads": "parsl/tests/configs/local_threads.py",
+    "htex_local": "parsl/tests/configs/htex_local.py",
+    "local": "local",
+}
+#: a config's whole pytest run is stopped after this long (it then counts what finished)
+CONFIG_TIMEOUT = 420
+TEST_TIMEOUT = 60
+#: Parsl's conftest uses pytest hook arguments that pytest 9 removed
+PYTEST_SPEC = ["pytest>=8,<9", "pytest-timeout"]
+INI = """[pytest]
+timeout = {timeout}
+faulthandler_timeout = {faulthandler}
+addopts = -p no:cacheprovider -p conformance_plugin -q --no-header -rN --continue-on-collection-errors
+"""
+
+
+def fetch_tests() -> Path:
+    """Download the wheel (once) and extract ``parsl/tests``; return the folder holding it."""
+    wheel = BUILD / "wheel" / WHEEL_NAME
+    if not wheel.exists():
+        cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", PARSL_SPEC]
+        subprocess.run([*cmd, "-d", str(wheel.parent)], check=True, stdin=subprocess.DEVNULL)
+    root = BUILD / "src"
+    marker = root / ".extracted"
+    if not marker.exists():
+        with zipfile.ZipFile(wheel) as zf:
+            members = [n for n in zf.namelist() if n.startswith("parsl/tests/")]
+            zf.extractall(root, members)
+        # makes pytest name the test modules parsl.tests.*; conveyor's hook serves `parsl`
+        (root / "parsl" / "__init__.py").write_text("")
+        marker.write_text(WHEEL_NAME)
+    return root
+
+
+def pytest8() -> Path:
+    """pytest 8 installed (once) into a folder put first on the runs' PYTHONPATH."""
+    target = BUILD / "pytest8"
+    if not (target / "pytest_timeout.py").exists():
+        cmd = [sys.executable, "-m", "pip", "install", "-q", "--target", str(target)]
+        subprocess.run([*cmd, *PYTEST_SPEC], check=True, stdin=subprocess.DEVNULL)
+    return target
+
+
+def reference_python() -> tuple[Path, Path]:
+    """A venv with the real Parsl and pytest: (its python, the folder holding parsl/)."""
+    venv = BUILD / "parsl-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        # Parsl's CI installs the monitoring extra for these tests; so does this venv
+        pkgs = [PARSL_SPEC.replace("parsl", "parsl[monitoring]"), *PYTEST_SPEC]
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *pkgs], check=True)
+    found = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import parsl, os; print(os.path.dirname(os.path.dirname(parsl.__file__)))",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return python, Path(found.stdout.strip())
+
+
+def _environment(mode: str, python: Path, root: Path, results: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    # Parsl starts its interchange and pools as console scripts of its venv
+    env["PATH"] = os.pathsep.join([str(python.parent), env.get("PATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(HERE)] + ([str(pytest8())] if mode == "conveyor" else [])
+    )
+    env["CONFORMANCE_EXCLUDED"] = str(EXCLUDED)
+    env["CONFORMANCE_RESULTS"] = str(results)
+    env.pop("CONFORMANCE_TESTS_ROOT", None)
+    if mode == "conveyor":
+        env["CONFORMANCE_TESTS_ROOT"] = str(root)
+    return env
+
+
+def run_config(mode: str, name: str, python: Path, root: Path) -> dict[str, dict[str, str]]:
+    """Run one config's pytest process; return {nodeid: {outcome, error}}."""
+    out = BUILD / f"{mode}-{name}"
+    out.mkdir(parents=True, exist_ok=True)
+    ini = out / "pytest.ini"
+    ini.write_text(INI.format(timeout=TEST_TIMEOUT, faulthandler=TEST_TIMEOUT + 30))
+    results = out / "results.json"
+    results.unlink(missing_ok=True)
+    config = CONFIGS[name] if name == "local" else str(root / CONFIGS[name])
+    cmd = [str(python), "-m", "pytest", "-c", str(ini), "--rootdir", str(root)]
+    cmd += [str(root / "parsl" / "tests"), "--config", config]
+    log = out / "pytest.log"
+    with open(log, "w") as stream:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=out,
+            env=_environment(mode, python, root, results),
+            stdin=subprocess.DEVNULL,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            proc.wait(timeout=CONFIG_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            stream.write(f"\nconformance: stopped after {CONFIG_TIMEOUT} s\n")
+            _kill_group(proc.pid)
+            proc.wait()
+        _kill_group(proc.pid)
+    if not results.exists():
+        return {f"<{name}>": {"outcome": "error", "error": f"pytest wrote no results; see {log}"}}
+    loaded: dict[str, dict[str, str]] = json.loads(results.read_text())
+    return loaded
+
+
+def _kill_group(pgid: int) -> None:
+    """Stop whatever the pytest process left behind in its session (pools, interchanges)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return
+        time.sleep(1)
+
+
+def count(results: dict[str, dict[str, str]]) -> dict[str, int]:
+    """Outcome -> how many tests had it."""
+    counts: dict[str, int] = {}
+    for entry in results.values():
+        counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
+    return counts
+
+
+def line(label: str, counts: dict[str, int]) -> str:
+    """``label: N passed, M failed (...)`` where failed counts failures and errors."""
+    failed = sum(counts.get(k, 0) for k in ("failed", "error", "collect-error"))
+    extra = ", ".join(f"{counts[k]} {k}" for k in sorted(counts) if k not in ("passed", "failed"))
+    text = f"{label}: {counts.get('passed', 0)} passed, {failed} failed"
+    return f"{text} ({extra})" if extra else text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected configs; print counts; check the floor (conveyor mode)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reference", action="store_true", help="run the real Parsl instead")
+    parser.add_argument("--config", action="append", choices=sorted(CONFIGS))
+    parser.add_argument("--no-floor", action="store_true", help="report only; do not check")
+    ns = parser.parse_args(argv)
+    mode = "parsl" if ns.reference else "conveyor"
+    if ns.reference:
+        python, root = reference_python()
+    else:
+        python, root = Path(sys.executable), fetch_tests()
+    totals: dict[str, int] = {}
+    every: dict[str, dict[str, dict[str, str]]] = {}
+    for name in ns.config or list(CONFIGS):
+        every[name] = run_config(mode, name, python, root)
+        counts = count(every[name])
+        print(line(f"{mode} {name}", counts), flush=True)
+        for key, value in counts.items():
+            totals[key] = totals.get(key, 0) + value
+    print(line(f"{mode} total", totals), flush=True)
+    (BUILD / f"{mode}-summary.json").write_text(json.dumps(every, indent=1, sort_keys=True))
+    if ns.reference or ns.no_floor or ns.config:
+        return 0
+    floor = int(FLOOR.read_text().split()[0])
+    if totals.get("passed", 0) < floor:
+        print(f"conformance: {totals.get('passed', 0)} passed is below the floor of {floor}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
