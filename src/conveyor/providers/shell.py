@@ -6,6 +6,7 @@ squeue, sacct, scancel. No shell is involved: arguments go to the program as a l
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,17 +34,20 @@ class CommandResult:
         return f"`{' '.join(self.argv)}` exited with {self.returncode}: {said}"
 
 
-def run_command(argv: Sequence[str], timeout: float) -> CommandResult:
-    """Run ``argv``; a missing program or a timeout becomes a result with returncode -1."""
+def run_command(
+    argv: Sequence[str], timeout: float, stdin_path: str | None = None
+) -> CommandResult:
+    """Run ``argv``, stdin from ``stdin_path``; no program or a timeout gives returncode -1."""
     try:
-        proc = subprocess.run(
-            list(argv),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
+        with open(stdin_path or os.devnull, "rb") as stdin:
+            proc = subprocess.run(
+                list(argv),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                stdin=stdin,
+            )
     except FileNotFoundError:
         return CommandResult(tuple(argv), -1, "", f"{argv[0]}: command not found")
     except subprocess.TimeoutExpired:
