@@ -109,7 +109,8 @@ class DataFlowKernel:
             _apply_block_config(ex, self.config)
             ex.start()
             self.executors[ex.label] = ex
-            self._stack.callback(ex.shutdown)
+            # Parsl's cleanup: threads finish what runs; HTEX tasks are not waited for
+            self._stack.callback(ex.shutdown, wait=getattr(ex, "waits_at_cleanup", True))
 
     def _start_memoizer(self) -> Memoizer:
         memoizer = self.config.memoizer
@@ -276,7 +277,9 @@ class DataFlowKernel:
             if not fut.done():
                 fut.set_exception(
                     DataFlowException(
-                        f"task {tid} did not finish before the DataFlowKernel was cleaned up"
+                        f"task {tid} did not finish before the DataFlowKernel was cleaned up "
+                        "(cleanup does not wait for running tasks: wait for their futures "
+                        "first, or use Config(exit_mode='wait'))"
                     )
                 )
         self._futures.clear()

@@ -55,7 +55,7 @@ class HighThroughputExecutor(Executor):
     accepts_walltime = True
     #: the kernel's cleanup does not wait for this executor's tasks (nor does Parsl's): what
     #: is unfinished fails at once; ``exit_mode='wait'`` waits for the futures beforehand
-    waits_at_cleanup = True
+    waits_at_cleanup = False
 
     def __init__(
         self,
