@@ -50,8 +50,19 @@ class File:
         return self.filepath
 
     def __repr__(self) -> str:
-        extra = f" local_path={self.local_path}" if self.local_path is not None else ""
-        return f"<File url={self.url} scheme={self.scheme}{extra}>"
+        # Parsl's form, field for field
+        parts = [
+            type(self).__name__,
+            f"at 0x{id(self):x}",
+            f"url={self.url}",
+            f"scheme={self.scheme}",
+            f"netloc={self.netloc}",
+            f"path={self.path}",
+            f"filename={self.filename}",
+        ]
+        if self.local_path is not None:
+            parts.append(f"local_path={self.local_path}")
+        return f"<{' '.join(parts)}>"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, File):

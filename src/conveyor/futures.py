@@ -2,7 +2,13 @@
 
 Data path position: created by ``DataFlowKernel.submit``; completed exactly once by the
 kernel thread in the same step as the task's terminal transition. They hold no task
-record: the kernel answers ``story()`` and ``task_status()`` through a small callback.
+record: the kernel answers ``story()`` and ``task_status()`` through a small callback
+(a bound method of the kernel, which is also how a future finds its kernel).
+
+Lifted futures (Parsl's): ``fut[key]`` and ``fut.name`` (public names only) submit a small
+internal task that depends on ``fut`` and returns ``result[key]`` / ``result.name``, so
+they return a new AppFuture at once, fail with KeyError / AttributeError for a bad key or
+name, and with DependencyError when ``fut`` fails. Nothing is stored per future for this.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from conveyor.execution.lean_future import LeanFuture
 if TYPE_CHECKING:
     from conveyor.files import File
 
-__all__ = ["AppFuture", "DataFuture"]
+__all__ = ["AppFuture", "DataFuture", "deferred_getattr", "deferred_getitem"]
 
 #: the outputs of every AppFuture without outputs (never appended to: the kernel assigns)
 _NO_OUTPUTS: list[Any] = []
@@ -71,8 +77,46 @@ class AppFuture(LeanFuture[Any]):
         """The task's current state name (e.g. ``"launched"``)."""
         return self._status(self.tid, self.final_story) if self._status else "unknown"
 
+    @property
+    def task_record(self) -> Any:
+        """Parsl's task record of this task: a read-only mapping with Parsl's keys."""
+        from conveyor.kernel.parsl_records import ParslTaskRecord
+
+        return ParslTaskRecord(self._kernel(), self)
+
+    def _kernel(self) -> Any:
+        """The kernel that runs this task (the owner of the bound ``story`` callback)."""
+        return getattr(self._story, "__self__", None)
+
+    def __getitem__(self, key: Any) -> AppFuture:
+        """A new AppFuture of ``self.result()[key]`` (Parsl's lifted ``[]``)."""
+        return self._lift(deferred_getitem, key)
+
+    def __getattr__(self, name: str) -> AppFuture:
+        """A new AppFuture of ``self.result().name``; names starting with ``_`` are not lifted."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._lift(deferred_getattr, name)
+
+    def _lift(self, op: Callable[[Any, Any], Any], operand: Any) -> AppFuture:
+        kernel = self._kernel()
+        if kernel is None:
+            raise AttributeError(f"{self!r} belongs to no DataFlowKernel: nothing to lift with")
+        lifted: AppFuture = kernel.submit_internal(op, self, operand)
+        return lifted
+
     def __repr__(self) -> str:
         return f"<AppFuture tid={self.tid} state={self._state.lower()}>"
+
+
+def deferred_getitem(o: Any, k: Any) -> Any:
+    """The body of a lifted ``fut[k]`` task."""
+    return o[k]
+
+
+def deferred_getattr(o: Any, name: str) -> Any:
+    """The body of a lifted ``fut.name`` task."""
+    return getattr(o, name)
 
 
 class DataFuture(LeanFuture[Any]):

@@ -22,6 +22,7 @@ from typing import Any
 from conveyor.elaborations.base import Memoizer
 from conveyor.elaborations.dependencies import DependencyResolver, gather_call, unwrap_call
 from conveyor.elaborations.joins import combine, interpret
+from conveyor.elaborations.memoization import filters_uncached
 from conveyor.elaborations.retries import Retry, RetryPolicy
 from conveyor.elaborations.routing import Router
 from conveyor.errors import ConfigurationError, DependencyError, InternalError, JoinError
@@ -38,7 +39,7 @@ from conveyor.kernel.events import (
 )
 from conveyor.kernel.observe import TaskObserver
 from conveyor.kernel.record import Attempt
-from conveyor.kernel.states import TaskState
+from conveyor.kernel.states import TERMINAL, TaskState
 from conveyor.kernel.transitions import (
     StoryEntry,
     TaskRecord,
@@ -78,13 +79,18 @@ class KernelCore:
         self.tasks: dict[int, TaskRecord] = {}
         #: told of every transition while monitoring is on (kernel/observe.py)
         self.observer: TaskObserver | None = None
+        #: tasks finished so far, per terminal state (live ones are counted on demand)
+        self.ended: Counter[TaskState] = Counter(dict.fromkeys(TERMINAL, 0))
+        memoizer = policies.memoizer
+        #: the memoizer wants every task, not only those of apps with cache=True
+        self._memo_all = memoizer is not None and not filters_uncached(memoizer)
 
     def handle(self, event: Event) -> list[Instruction]:
         """Apply one event; return what the shell must do next."""
         rec = self.tasks.get(event.task_id) if not isinstance(event, Submitted) else None
         if isinstance(event, Submitted):
             rec = TaskRecord(event.task_id, event.call)
-            out = self._submitted(rec)
+            out = self._submitted(rec, event.refused)
         elif rec is None:
             logger.warning("event %r for unknown or finished task; ignored", event)
             return []
@@ -111,7 +117,7 @@ class KernelCore:
 
     def counts(self) -> Counter[TaskState]:
         """Live tasks per state (computed on demand: kept off the hot path)."""
-        return Counter(rec.state for rec in self.tasks.values())
+        return Counter(rec.state for rec in list(self.tasks.values()))
 
     def state(self, task_id: int) -> TaskState | None:
         """The state of a live task, or None once it has been collected."""
@@ -120,11 +126,14 @@ class KernelCore:
 
     # --- event handlers -------------------------------------------------------------
 
-    def _submitted(self, rec: TaskRecord) -> list[Instruction]:
+    def _submitted(self, rec: TaskRecord, refused: BaseException | None) -> list[Instruction]:
         if rec.id in self.tasks:
             raise InternalError(f"task {rec.id} submitted twice")
         self.tasks[rec.id] = rec
         record_entry(rec, None, S.PENDING, "Submitted")
+        if refused is not None:  # a bad call: its future fails, the call itself did not
+            self._move(rec, S.FAILED, "SubmitRefused")
+            return self._finish(rec, None, refused)
         if self.observer is not None:
             self.observer.moved(rec, S.PENDING)
         deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
@@ -145,25 +154,29 @@ class KernelCore:
     def _deps_resolved(self, rec: TaskRecord) -> list[Instruction]:
         unwrapped = unwrap_call(self.p.resolver, rec.call.args, rec.call.kwargs)
         if unwrapped.failures:
-            self._move(rec, S.DEP_FAILED, "DependencyFailed")
-            return self._finish(rec, None, DependencyError(unwrapped.failures, rec.id))
+            return self._failed(
+                rec, DependencyError(unwrapped.failures, rec.id), "DependencyFailed"
+            )
         rec.args, rec.kwargs = unwrapped.args, unwrapped.kwargs
         self._move(rec, S.READY, "DepsResolved")
         return self._memo_or_launch(rec)
 
     def _memo_or_launch(self, rec: TaskRecord) -> list[Instruction]:
         memoizer = self.p.memoizer
-        if memoizer is not None and rec.call.options.cache:
+        if memoizer is not None and (self._memo_all or rec.call.options.cache):
             try:
                 hit = memoizer.check_memo(rec.view())
             except Exception as exc:  # noqa: BLE001 - e.g. an argument with no memo key
-                self._move(rec, S.FAILED, "MemoRefused")
-                return self._finish(rec, None, exc)
+                return self._failed(rec, exc, "MemoRefused")
             if hit is not None:
                 rec.from_memo = True
-                self._move(rec, S.MEMO_DONE, "MemoHit")
                 error = hit.exception()
-                return self._finish(rec, None if error else hit.result(), error)
+                if error is not None:  # a cached failure fails again, as a failed attempt
+                    return self._failed(rec, error, "MemoHit")
+                self._move(rec, S.MEMO_DONE, "MemoHit")
+                value = hit.result()
+                self._remember(rec, value)  # re-recorded into this run's checkpoint
+                return self._finish(rec, value, None)
         return self._launch(rec)
 
     def _launch(self, rec: TaskRecord) -> list[Instruction]:
@@ -176,8 +189,7 @@ class KernelCore:
             )
             func = self.p.prepare(rec)
         except (ConfigurationError, TypeError, ValueError) as exc:
-            self._move(rec, S.FAILED, "LaunchRefused")
-            return self._finish(rec, None, exc)
+            return self._failed(rec, exc, "LaunchRefused")
         rec.executor = label
         try_id = len(rec.attempts)
         rec.attempts = (*rec.attempts, Attempt(try_id, label, time.time()))
@@ -205,18 +217,32 @@ class KernelCore:
         self, rec: TaskRecord, error: BaseException, cause: str
     ) -> list[Instruction]:
         self._close_attempt(rec, repr(error))
-        decision = self.p.retry.judge(rec.view(), error)
+        return self._failed(rec, error, cause)
+
+    def _failed(self, rec: TaskRecord, error: BaseException, cause: str) -> list[Instruction]:
+        """A failure (attempt, launch, memo or dependency): count it, then retry or give up.
+
+        As Parsl: ``fail_count`` already counts this failure when the retry_handler sees
+        the task; a DependencyError is never retried; the handler's own error fails the task.
+        """
         rec.fail_count += 1
-        rec.fail_cost += decision.cost
         rec.fail_history = (*rec.fail_history, repr(error))
+        decision = self.p.retry.judge(rec.view(), error)
+        rec.fail_cost += decision.cost
         if isinstance(decision, Retry):
             self._move(rec, S.PENDING, f"{cause}: retry")
             self._move(rec, S.READY, "DepsResolved")
             return self._memo_or_launch(rec)
-        self._move(rec, S.FAILED, cause)
-        if self.p.memoizer is not None and rec.call.options.cache:
-            self.p.memoizer.update_memo_exception(rec.view(), decision.error)
-        return self._finish(rec, None, decision.error)
+        error = decision.error
+        dep_failed = isinstance(error, DependencyError) and rec.state is S.PENDING
+        self._move(rec, S.DEP_FAILED if dep_failed else S.FAILED, cause)
+        memoizer = self.p.memoizer
+        if memoizer is not None and (self._memo_all or rec.call.options.cache):
+            try:
+                memoizer.update_memo_exception(rec.view(), error)
+            except Exception:  # noqa: BLE001 - the task failed anyway; only caching failed
+                logger.exception("could not memoize the failure of task %s", rec.id)
+        return self._finish(rec, None, error)
 
     def _start_join(self, rec: TaskRecord, value: Any) -> list[Instruction]:
         try:
@@ -267,7 +293,7 @@ class KernelCore:
         rec.attempts = (*done, closed)
 
     def _remember(self, rec: TaskRecord, value: Any) -> None:
-        if self.p.memoizer is not None and rec.call.options.cache:
+        if self.p.memoizer is not None and (self._memo_all or rec.call.options.cache):
             try:
                 self.p.memoizer.update_memo_result(rec.view(), value)
             except Exception:  # noqa: BLE001 - the task succeeded; only caching failed
@@ -277,6 +303,7 @@ class KernelCore:
         self, rec: TaskRecord, value: Any, error: BaseException | None
     ) -> list[Instruction]:
         rec.time_returned = time.time()
+        self.ended[rec.state] += 1
         if self.p.garbage_collect:
             del self.tasks[rec.id]
         return [ResolveAppFuture(rec.id, value, error, rec.log)]

@@ -41,7 +41,7 @@ def dfk() -> DataFlowKernel:
     """The current kernel; NoDataFlowKernelError if none is loaded."""
     kernel = _current
     if kernel is None:
-        raise NoDataFlowKernelError("Must first load config (conveyor.load / parsl.load)")
+        raise NoDataFlowKernelError("Must first load config")
     return kernel
 
 

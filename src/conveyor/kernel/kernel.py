@@ -28,7 +28,7 @@ from typing import Any, Self
 from conveyor.app.call import AppCall
 from conveyor.config import Config
 from conveyor.elaborations.base import Memoizer
-from conveyor.errors import DataFlowException
+from conveyor.errors import DataFlowException, NoDataFlowKernelError
 from conveyor.executors.base import Executor
 from conveyor.executors.threads import ThreadPoolExecutor
 from conveyor.files import File
@@ -46,7 +46,9 @@ from conveyor.kernel.events import (
     Submitted,
     WatchFutures,
 )
+from conveyor.kernel.parsl_records import TaskTable, state_counts
 from conveyor.kernel.pipeline import build_pipeline
+from conveyor.kernel.states import PARSL_STATE, States
 from conveyor.kernel.transitions import last_state, story_names
 from conveyor.log_utils import make_rundir
 from conveyor.logconfigs import start_run_logging
@@ -130,19 +132,24 @@ class DataFlowKernel:
     def submit(self, call: AppCall) -> AppFuture:
         """Accept one app call; return its AppFuture at once. Thread-safe."""
         if self._closed:
-            raise DataFlowException(
-                f"cannot submit {call.func_name}: this DataFlowKernel has been cleaned up"
-            )
+            raise NoDataFlowKernelError("Cannot submit to a DFK that has been cleaned up")
         tid = next(self._ids)
+        refused: BaseException | None = None
         for rewriter in self._pipeline.rewriters:
-            call = rewriter.rewrite(call, tid)
+            try:
+                call = rewriter.rewrite(call, tid)
+            except Exception as exc:
+                if not getattr(rewriter, "refuses_task", False):
+                    raise  # e.g. a user's std_autopath, or a File no provider can stage
+                refused = exc  # the task fails through its future (Parsl's behaviour)
+                break
         fut = AppFuture(tid, story=self._story_fn, status=self._status_fn)
         kwargs = call.kwargs
-        if kwargs:
+        if kwargs and refused is None:
             self._attach_outputs(fut, kwargs, tid)
         self._futures[tid] = fut
         self._submitted += 1
-        self._events.put(Submitted(tid, call))
+        self._events.put(Submitted(tid, call, refused))
         return fut
 
     def submit_internal(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> AppFuture:
@@ -162,8 +169,8 @@ class DataFlowKernel:
             fut.outputs = outputs
         for name in ("stdout", "stderr"):
             spec = kwargs.get(name)
-            if spec is not None:
-                setattr(fut, name, str(spec[0] if isinstance(spec, tuple) else spec))
+            if spec is not None:  # as given, or the DataFuture of a File that is staged out
+                setattr(fut, name, DataFuture(fut, spec, tid) if isinstance(spec, File) else spec)
 
     # --- the kernel thread ---------------------------------------------------------
 
@@ -227,12 +234,9 @@ class DataFlowKernel:
         return story_names(final if final is not None else self._core.story(task_id))
 
     def _status(self, task_id: int, final: bytes | None = None) -> str:
-        if final:
-            last = last_state(final)
-            assert last is not None
-            return last.value
-        state = self._core.state(task_id)
-        return state.value if state is not None else "pending"
+        """Parsl's state name (``"launched"``, ``"exec_done"``, ``"dep_fail"``, ...)."""
+        state = last_state(final) if final else self._core.state(task_id)
+        return PARSL_STATE[state].name if state is not None else "pending"
 
     @property
     def task_count(self) -> int:
@@ -242,6 +246,21 @@ class DataFlowKernel:
     def tasks_outstanding(self) -> int:
         """Tasks submitted and not yet finished."""
         return len(self._futures)
+
+    @property
+    def tasks(self) -> TaskTable:
+        """Parsl's ``dfk.tasks``: live tasks by id, each a read-only Parsl task record."""
+        return TaskTable(self)
+
+    @property
+    def task_state_counts(self) -> dict[States, int]:
+        """Parsl's counts of tasks per ``States`` (finished ones in their final state)."""
+        return state_counts(self._core.counts(), self._core.ended)
+
+    @property
+    def cleanup_called(self) -> bool:
+        """True once ``cleanup()`` has started (Parsl's attribute)."""
+        return self._closed
 
     # --- lifecycle ------------------------------------------------------------------
 

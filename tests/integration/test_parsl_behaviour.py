@@ -1,0 +1,275 @@
+"""Parsl 2026.10 behaviours of the kernel, apps and futures (issue 11, section 3).
+
+Each test states the Parsl behaviour it checks; they run on threads and on HTEX.
+"""
+
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import conveyor
+from conveyor import AUTO_LOGNAME, Config, File, ThreadPoolExecutor, bash_app, python_app
+from conveyor.errors import (
+    BadStdStreamFile,
+    ConfigurationError,
+    DependencyError,
+    NoDataFlowKernelError,
+)
+from conveyor.futures import AppFuture, DataFuture
+from conveyor.kernel.states import States
+
+
+@python_app
+def pair(a: Any, b: Any) -> dict[str, Any]:
+    return {"a": a, "b": b}
+
+
+@python_app
+def cplx() -> complex:
+    return complex(3, 4)
+
+
+@python_app
+def fails(msg: str = "deliberate") -> None:
+    raise ValueError(msg)
+
+
+@python_app
+def depends(x: Any) -> int:
+    return 1
+
+
+@python_app
+def spec_app(parsl_resource_specification: Any = None) -> str:
+    return "ran"
+
+
+@bash_app
+def echo(msg: str, stdout: Any = None, stderr: Any = None, label: str | None = None) -> str:
+    return f"echo {msg}; echo err-{msg} >&2"
+
+
+# --- every app call returns a future -------------------------------------------------
+
+
+def test_preparation_errors_arrive_through_the_future(loaded: Any) -> None:
+    bad_stream = echo("x", stdout=("out.txt", "w", "extra"))
+    assert isinstance(bad_stream, AppFuture)
+    assert isinstance(bad_stream.exception(timeout=60), BadStdStreamFile)
+    bad_spec = spec_app(parsl_resource_specification=["not", "a", "dict"])
+    assert isinstance(bad_spec.exception(timeout=60), TypeError)
+
+    @python_app(executors=["no_such_label"])
+    def nowhere() -> None:
+        return None
+
+    assert isinstance(nowhere().exception(timeout=60), ConfigurationError)
+
+    @python_app(cache=True)
+    def cached(x: Any) -> Any:
+        return x
+
+    assert isinstance(cached(object()).exception(timeout=60), ValueError)
+
+
+def test_std_stream_modes(loaded: Any, tmp_path: Path) -> None:
+    out = tmp_path / "out.txt"
+    out.write_text("before\n")
+    echo("one", stdout=str(out)).result(timeout=60)  # a bare path appends ('a+')
+    assert out.read_text() == "before\none\n"
+    echo("two", stdout=(out, "w+")).result(timeout=60)  # any open() mode, path-like too
+    assert out.read_text() == "two\n"
+    bad = echo("three", stdout=(str(out), "badmode"))
+    assert isinstance(bad.exception(timeout=60), BadStdStreamFile)
+
+
+# --- lifted futures --------------------------------------------------------------------
+
+
+def test_lifted_getitem_and_getattr(loaded: Any) -> None:
+    fut = pair(1, [10, 20])
+    item = fut["b"]
+    assert isinstance(item, AppFuture) and item is not fut
+    assert item[1].result(timeout=60) == 20
+    assert cplx().imag.result(timeout=60) == 4.0  # a lifted attribute of the result
+    missing = fut["nope"]
+    assert isinstance(missing.exception(timeout=60), KeyError)
+    assert isinstance(fut.no_such_attribute.exception(timeout=60), AttributeError)
+    with pytest.raises(AttributeError):
+        _ = fut._private
+    assert not hasattr(fut, "__no_such_dunder__")
+    upstream = fails()["key"]
+    assert isinstance(upstream.exception(timeout=60), DependencyError)
+
+
+# --- retry_handler ----------------------------------------------------------------------
+
+
+def test_retry_handler_called_with_retries_zero_and_for_dependency_errors(
+    make_config: Any,
+) -> None:
+    seen: list[tuple[str, int]] = []
+
+    def handler(exc: BaseException, record: Any) -> float:
+        seen.append((type(exc).__name__, record["fail_count"]))
+        return 1.0
+
+    with conveyor.load(make_config(retry_handler=handler)):
+        first = fails()
+        assert isinstance(first.exception(timeout=60), ValueError)
+        assert isinstance(depends(first).exception(timeout=60), DependencyError)
+    assert seen == [("ValueError", 1), ("DependencyError", 1)]
+
+
+def test_raising_retry_handler_fails_the_task_with_its_error(make_config: Any) -> None:
+    calls: list[int] = []
+
+    def handler(exc: BaseException, record: Any) -> float:
+        calls.append(record["fail_count"])
+        raise RuntimeError("handler says no")
+
+    with conveyor.load(make_config(retries=3, retry_handler=handler)):
+        exc = fails().exception(timeout=60)
+    assert isinstance(exc, RuntimeError) and exc.args == ("handler says no",)
+    assert calls == [1]  # not retried
+
+
+# --- DependencyError ------------------------------------------------------------------
+
+
+def test_dependency_error_cause_and_path(loaded: Any) -> None:
+    root = fails("root")
+    mid = depends(root)
+    leaf = depends(mid)
+    exc = leaf.exception(timeout=60)
+    assert isinstance(exc, DependencyError)
+    assert isinstance(exc.__cause__, ValueError) and exc.__cause__.args == ("root",)
+    assert str(exc) == (
+        f"Dependency failure for task {leaf.tid}. "
+        f"The representative cause is via task {mid.tid} <- task {root.tid}"
+    )
+
+
+# --- kernel attributes and States ---------------------------------------------------------
+
+
+def test_dfk_tasks_counts_and_cleanup_called(make_config: Any) -> None:
+    dfk = conveyor.load(make_config())
+    try:
+        before = dfk.task_state_counts
+        assert set(before) == set(States) and sum(before.values()) == 0
+        ok, bad = depends(1), fails()
+        dep = depends(bad)
+        ok.result(timeout=60)
+        dep.exception(timeout=60)
+        counts = dfk.task_state_counts
+        assert counts[States.exec_done] == 1
+        assert counts[States.failed] == 1 and counts[States.dep_fail] == 1
+        assert ok.task_status() == "exec_done" and dep.task_status() == "dep_fail"
+        assert ok.task_record["id"] == ok.tid and ok.task_record["app_fu"] is ok
+        assert ok.task_record["status"] is States.exec_done
+        assert all(r["app_fu"].done() for r in dfk.tasks.values())  # Parsl's conftest check
+        assert not dfk.cleanup_called
+    finally:
+        conveyor.clear()
+    assert dfk.cleanup_called
+    with pytest.raises(NoDataFlowKernelError, match="Cannot submit to a DFK"):
+        dfk.submit_internal(print)
+
+
+def test_states_is_parsl_intenum() -> None:
+    assert [(s.name, int(s)) for s in States] == [
+        ("pending", 0),
+        ("running", 2),
+        ("exec_done", 3),
+        ("failed", 4),
+        ("dep_fail", 5),
+        ("launched", 7),
+        ("fail_retryable", 8),
+        ("memo_done", 9),
+        ("joining", 10),
+        ("running_ended", 11),
+    ]
+    assert str(States.pending) == "States.pending"
+    with pytest.raises(NoDataFlowKernelError, match="^Must first load config$"):
+        conveyor.dfk()
+
+
+def test_file_repr_is_parsls() -> None:
+    f = File("/tmp/a/b.txt")
+    assert repr(f) == (
+        f"<File at 0x{id(f):x} url=/tmp/a/b.txt scheme=file netloc= path=/tmp/a/b.txt "
+        "filename=b.txt>"
+    )
+    f.local_path = "/x/b.txt"
+    assert repr(f).endswith("filename=b.txt local_path=/x/b.txt>")
+
+
+# --- std streams: AUTO_LOGNAME, std_autopath, File streams -------------------------------
+
+
+def test_auto_logname_names_task_func_and_label(loaded: Any) -> None:
+    fut = echo("hi", stdout=AUTO_LOGNAME, stderr=AUTO_LOGNAME, label="lbl")
+    fut.result(timeout=60)
+    name = f"task_{fut.tid:04d}_echo_lbl"
+    assert fut.stdout == os.path.join(loaded.run_dir, "task_logs", "0000", f"{name}.stdout")
+    assert Path(fut.stdout).read_text() == "hi\n"
+    assert Path(fut.stderr).read_text().endswith("err-hi\n")
+
+
+def test_std_autopath_gets_task_record_and_value_is_used_as_given(
+    make_config: Any, tmp_path: Path
+) -> None:
+    target = (tmp_path / "given.out", "w")
+    records: list[tuple[str, int, str]] = []
+
+    def autopath(record: Any, kind: str) -> Any:
+        records.append((record["func_name"], record["id"], kind))
+        return target
+
+    with conveyor.load(make_config(std_autopath=autopath)):
+        fut = echo("given", stdout=AUTO_LOGNAME)
+        assert fut.stdout is target
+        fut.result(timeout=60)
+    assert records == [("echo", fut.tid, "stdout")]
+    assert (tmp_path / "given.out").read_text() == "given\n"
+
+
+def test_std_autopath_error_reaches_the_caller(make_config: Any) -> None:
+    def autopath(record: Any, kind: str) -> Any:
+        raise LookupError("no path for you")
+
+    with conveyor.load(make_config(std_autopath=autopath)), pytest.raises(LookupError):
+        echo("x", stdout=AUTO_LOGNAME)
+
+
+def test_file_streams_are_staged_out_to_zip_by_default(tmp_path: Path) -> None:
+    archive = tmp_path / "logs.zip"
+    executor = ThreadPoolExecutor(label="threads", working_dir=str(tmp_path / "wd"))
+    with conveyor.load(Config(executors=[executor], run_dir=str(tmp_path / "runinfo"))):
+        fut = echo(
+            "zipped", stdout=File(f"zip:{archive}/o.txt"), stderr=File(f"zip:{archive}/e.txt")
+        )
+        assert isinstance(fut.stdout, DataFuture) and isinstance(fut.stderr, DataFuture)
+        fut.stdout.result(timeout=60)
+        fut.stderr.result(timeout=60)
+    with zipfile.ZipFile(archive) as z:
+        assert z.read("o.txt") == b"zipped\n"
+        assert z.read("e.txt").endswith(b"err-zipped\n")
+
+
+def test_zip_input_works_without_storage_access(tmp_path: Path) -> None:
+    archive = tmp_path / "in.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("data.txt", "inside\n")
+
+    @python_app
+    def read(inputs: Any = ()) -> str:
+        return Path(inputs[0].filepath).read_text()
+
+    executor = ThreadPoolExecutor(label="threads", working_dir=str(tmp_path / "wd"))
+    with conveyor.load(Config(executors=[executor], run_dir=str(tmp_path / "runinfo"))):
+        assert read(inputs=[File(f"zip:{archive}/data.txt")]).result(timeout=60) == "inside\n"
