@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = _parser().parse_args(argv)
     if ns.command == "run":
         if ns.progress:
-            from conveyor.progress import run_with_progress
+            from conveyor.progress_bar import run_with_progress
 
             return run_with_progress(run_script, ns.script, ns.args)
         run_script(ns.script, ns.args)

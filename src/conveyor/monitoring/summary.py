@@ -57,7 +57,7 @@ def state_counts(tasks: Iterable[TaskRow]) -> dict[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class AppStats:
-    """One app's tasks: counts per state and the run times of its finished tries."""
+    """One app's tasks: counts per state and the run times of its successful tasks."""
 
     app: str
     total: int
@@ -77,7 +77,7 @@ def app_stats(tasks: Sequence[TaskRow]) -> list[AppStats]:
         by_app[t.app].append(t)
     out = []
     for app, rows in sorted(by_app.items()):
-        times = tuple(t.run_time for t in rows if t.run_time is not None and t.returned)
+        times = tuple(t.run_time for t in rows if t.run_time is not None and t.state == "exec_done")
         out.append(
             AppStats(
                 app=app,

@@ -1,7 +1,7 @@
 """``/metrics``: the newest run (or ``?run=``) in Prometheus' text exposition format 0.0.4.
 
 Gauges for tasks by app and state, blocks by state, workers and nodes; a histogram of the
-finished tasks' run times per app; ``conveyor_tasks_queued`` counts tasks handed to an
+successful tasks' run times per app; ``conveyor_tasks_queued`` counts tasks handed to an
 executor that no worker has started yet (waiting in the interchange or a pool), the queue
 depth the database can tell.
 """
@@ -59,7 +59,7 @@ def render_metrics(reader: MonitoringReader, run: RunRow) -> str:
     for app in s.apps:
         for state, n in app.states.items():
             page.sample("conveyor_tasks", n, run_id=rid, app=app.app, state=state)
-    page.family("conveyor_task_run_seconds", "histogram", "Run time of finished tasks' last try.")
+    page.family("conveyor_task_run_seconds", "histogram", "Run time of successful tasks' last try.")
     for app in s.apps:
         _histogram(page, rid, app.app, app.run_times)
     queued = sum(1 for t in reader.tasks(rid) if display_state(t.state) == "launched")

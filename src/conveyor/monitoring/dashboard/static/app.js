@@ -44,7 +44,7 @@ const OVERVIEW = `
     <section class="panel"><h2>Tasks per state over time</h2><div id="timeline"></div></section>
     <section class="panel"><h2>Tasks per app</h2><div id="apps-chart"></div></section>
   </div>
-  <section class="panel"><h2>Apps: run time of finished tasks</h2><div id="apps-table"></div></section>
+  <section class="panel"><h2>Apps: run time of successful tasks</h2><div id="apps-table"></div></section>
   <div class="grid">
     <section class="panel"><h2>CPU per node</h2><div id="node-cpu"></div></section>
     <section class="panel"><h2>Resident memory per node</h2><div id="node-mem"></div></section>

@@ -15,7 +15,8 @@ only, so with tasks much shorter than the interval the per-app lines undercount 
 top line says how many finished tasks it could not attribute). On a stream that is not a
 terminal nothing is drawn.
 
-``conveyor run --progress script.py`` wraps a script in :func:`run_with_progress`.
+``conveyor run --progress script.py`` wraps a script in :func:`run_with_progress`. (The
+module is ``progress_bar`` so that ``conveyor.progress`` stays the function.)
 """
 
 from __future__ import annotations
