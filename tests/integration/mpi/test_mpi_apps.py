@@ -199,3 +199,25 @@ def test_mpi_executor_keeps_parsl_checks() -> None:
         MPIExecutor(mpi_launcher="bad", provider=SlurmProvider(launcher=SimpleLauncher()))
     ex = MPIExecutor(mpi_launcher="srun", provider=SlurmProvider(launcher=SimpleLauncher()))
     assert ex.enable_mpi_mode and ex.mpi_launcher == "srun" and ex.max_workers_per_block == 1
+
+
+def test_htex_in_mpi_mode_uses_its_launcher(tmp_path: Path) -> None:
+    from conveyor.executors.htex.executor import HighThroughputExecutor
+
+    with pytest.raises(TypeError, match="SimpleLauncher"):
+        HighThroughputExecutor(enable_mpi_mode=True, provider=LocalProvider())
+    executor = HighThroughputExecutor(
+        label="htex_mpi",
+        enable_mpi_mode=True,
+        mpi_launcher="aprun",
+        max_workers_per_node=1,
+        provider=LocalProvider(launcher=SimpleLauncher()),
+    )
+    config = Config(executors=[executor], run_dir=str(tmp_path / "runinfo"), strategy=None)
+    with conveyor.load(config):
+        env = parsl_vars(parsl_resource_specification={"num_nodes": 1, "num_ranks": 2}).result(60)
+    assert (
+        env["PARSL_MPI_PREFIX"]
+        == env["PARSL_APRUN_PREFIX"]
+        == f"aprun -n 2 -N 2 -node-list {HOST} "
+    )

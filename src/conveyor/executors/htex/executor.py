@@ -30,7 +30,7 @@ from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.addresses import free_port, interchange_addresses
 from conveyor.executors.htex.client import HtexClient, Sink, settle
-from conveyor.executors.htex.mpi_prefix import mpi_resources
+from conveyor.executors.htex.mpi_prefix import mpi_resources, require_simple_launcher
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.pool.deadline import usable_seconds
 from conveyor.executors.htex.transport import generate_keys
@@ -77,6 +77,8 @@ class HighThroughputExecutor(Executor):
 
             provider = LocalProvider()
         self.provider = provider
+        if self.options.pool.enable_mpi_mode:
+            require_simple_launcher(provider)
         self.storage_access = storage_access
         self.working_dir = working_dir
         self.block_options = BlockOptions(strategy=None)

@@ -12,7 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from conveyor.executors.htex.executor import HighThroughputExecutor
-from conveyor.executors.htex.mpi_prefix import VALID_LAUNCHERS, check_mpi_spec
+from conveyor.executors.htex.mpi_prefix import (
+    VALID_LAUNCHERS,
+    check_mpi_spec,
+    require_simple_launcher,
+)
 from conveyor.providers.base import ExecutionProvider
 
 __all__ = ["MPIExecutor"]
@@ -56,7 +60,7 @@ class MPIExecutor(HighThroughputExecutor):
             from conveyor.providers.local import LocalProvider
 
             provider = LocalProvider(launcher=SimpleLauncher())
-        _require_simple_launcher(provider)
+        require_simple_launcher(provider)
         if worker_port is not None:
             htex_kwargs["worker_ports"] = (worker_port, worker_port)
         self.max_workers_per_block = max_workers_per_block
@@ -91,11 +95,3 @@ class MPIExecutor(HighThroughputExecutor):
     def monitor_resources(self) -> bool:
         """An MPI task's processes span nodes: per-task resource monitoring is off."""
         return False
-
-
-def _require_simple_launcher(provider: ExecutionProvider) -> None:
-    from conveyor.launchers import SimpleLauncher
-
-    launcher = getattr(provider, "launcher", None)
-    if not isinstance(launcher, SimpleLauncher):
-        raise TypeError("mpi_mode requires the provider to be configured to use a SimpleLauncher")

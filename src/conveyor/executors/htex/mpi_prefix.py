@@ -25,6 +25,7 @@ __all__ = [
     "compose_srun_launch_cmd",
     "mpi_environment",
     "mpi_resources",
+    "require_simple_launcher",
     "validate_resource_spec",
 ]
 
@@ -107,6 +108,18 @@ def mpi_resources(
             f"task needs num_nodes={mpi['num_nodes']} but blocks have nodes_per_block={nodes}",
         )
     return mpi
+
+
+def require_simple_launcher(provider: object) -> None:
+    """TypeError unless the provider starts one pool per block (a SimpleLauncher), as Parsl.
+
+    In MPI mode one pool owns all of its block's nodes; a launcher starting a pool on every
+    node would hand each node out once per pool.
+    """
+    from conveyor.launchers import SimpleLauncher
+
+    if not isinstance(getattr(provider, "launcher", None), SimpleLauncher):
+        raise TypeError("mpi_mode requires the provider to be configured to use a SimpleLauncher")
 
 
 def validate_resource_spec(resource_spec: dict[str, Any]) -> None:
