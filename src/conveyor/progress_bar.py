@@ -159,12 +159,14 @@ def render(st: ProgressState, width: int, max_apps: int = 8) -> list[str]:
     """The frame's lines, each at most ``width - 1`` characters (so nothing wraps)."""
     finished = st.done + st.failed
     frac = finished / st.submitted if st.submitted else 0.0
-    counts = f"{finished}/{st.submitted} done {st.done} failed {st.failed} running {st.running} pending {st.pending}"
+    counts = (
+        f"{finished}/{st.submitted} done {st.done} failed {st.failed}"
+        f" running {st.running} pending {st.pending}"
+    )
     tail = f"{st.rate:.1f}/s ETA {_clock(st.eta)}"
-    bar_width = min(30, width - len(counts) - len(tail) - 20)
-    lines = [f"conveyor {_bar(frac, bar_width)} {frac:4.0%}  {counts}  {tail}"]
-    if st.unattributed:
-        lines[0] += f"  ({st.unattributed} too quick to name)"
+    note = f"  ({st.unattributed} not seen per app)" if st.unattributed else ""
+    room = width - 1 - len("conveyor  100%    ") - len(counts) - len(tail) - len(note)
+    lines = [f"conveyor {_bar(frac, min(30, room))} {frac:4.0%}  {counts}  {tail}{note}"]
     apps = sorted(st.apps.values(), key=lambda a: (-(a.running + a.pending), a.app))[:max_apps]
     name_width = min(max((len(a.app) for a in apps), default=0), 24)
     for a in sorted(apps, key=lambda a: a.app):

@@ -98,7 +98,9 @@ def test_tail_prints_last_changes_and_stops_on_a_finished_run(db: str) -> None:
     lines = proc.stdout.splitlines()
     assert len(lines) == 3
     assert lines[-1].split()[1:] == ["task", "14", "collect", "try", "0", "memo_done"]
-    events = [json.loads(x) for x in conveyor("tail", "--db", db, "--json", "-n", "2").stdout.splitlines()]
+    events = [
+        json.loads(x) for x in conveyor("tail", "--db", db, "--json", "-n", "2").stdout.splitlines()
+    ]
     assert [(e["task_id"], e["state"], e["app"]) for e in events] == [
         (14, "pending", "collect"),
         (14, "memo_done", "collect"),

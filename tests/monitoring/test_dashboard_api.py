@@ -53,8 +53,12 @@ def api(server: DashboardServer, path: str) -> Any:
 
 
 def test_page_and_scripts_are_served_with_no_external_reference(server: DashboardServer) -> None:
-    for path, kind in (("/", "text/html"), ("/static/app.js", "text/javascript"),
-                       ("/static/charts.js", "text/javascript"), ("/static/style.css", "text/css")):
+    for path, kind in (
+        ("/", "text/html"),
+        ("/static/app.js", "text/javascript"),
+        ("/static/charts.js", "text/javascript"),
+        ("/static/style.css", "text/css"),
+    ):
         status, ctype, body = fetch(server, path)
         assert status == 200 and ctype.startswith(kind) and body
         assert not re.search(r"https?://(?!127\.0\.0\.1|localhost|www\.w3\.org)", body), path
@@ -104,7 +108,9 @@ def test_node_resources(server: DashboardServer) -> None:
     assert nodes["node-b"]["rss"][-1] == 200.0
 
 
-SAMPLE_LINE = re.compile(r'^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? -?[0-9.e+]+$|^[a-z_]+\{.*le="\+Inf".*\} \d+$')
+SAMPLE_LINE = re.compile(
+    r'^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? -?[0-9.e+]+$|^[a-z_]+\{.*le="\+Inf".*\} \d+$'
+)
 
 
 def parse_metrics(text: str) -> dict[str, float]:
@@ -134,7 +140,9 @@ def test_metrics(server: DashboardServer) -> None:
     assert m[f'conveyor_tasks{{{run},app="analyse",state="dep_fail"}}'] == 1
     assert m[f'conveyor_task_run_seconds_count{{{run},app="simulate"}}'] == 7
     assert m[f'conveyor_task_run_seconds_bucket{{{run},app="simulate",le="+Inf"}}'] == 7
-    assert m[f'conveyor_task_run_seconds_bucket{{{run},app="simulate",le="0.5"}}'] == 6  # 0.0 .. 0.5 s
+    assert (
+        m[f'conveyor_task_run_seconds_bucket{{{run},app="simulate",le="0.5"}}'] == 6
+    )  # 0.0 .. 0.5 s
     assert m[f'conveyor_blocks{{{run},executor="htex",state="RUNNING"}}'] == 1
     assert m[f"conveyor_workers{{{run}}}"] == 8
     assert m[f"conveyor_tasks_queued{{{run}}}"] == 1
