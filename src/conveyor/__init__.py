@@ -27,6 +27,7 @@ _LAZY = {
     "LocalProvider": "conveyor.providers.local",
     "SlurmProvider": "conveyor.providers.slurm",
     "DataFlowKernel": "conveyor.kernel.kernel",
+    "MonitoringHub": "conveyor.monitoring.hub",
     **dict.fromkeys(LAUNCHER_NAMES, "conveyor.launchers"),
 }
 

@@ -52,6 +52,7 @@ _CORE = {
     "dfk": "conveyor.kernel.current:dfk",
     "clear": "conveyor.kernel.current:clear",
     "wait_for_current_tasks": "conveyor.kernel.current:wait_for_current_tasks",
+    "MonitoringHub": "conveyor.monitoring.hub:MonitoringHub",
     "__version__": "conveyor.version:VERSION",
     "DataFlowKernelLoader": "conveyor.compat:DataFlowKernelLoader",
 }
@@ -219,6 +220,8 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     "parsl.providers.errors": _names(
         "conveyor.errors", "ExecutionProviderException ScaleOutFailed SubmitException"
     ),
+    "parsl.monitoring": {"MonitoringHub": "conveyor.monitoring.hub:MonitoringHub"},
+    "parsl.monitoring.monitoring": {"MonitoringHub": "conveyor.monitoring.hub:MonitoringHub"},
     "parsl.log_utils": _names(
         "conveyor.log_utils", "set_stream_logger set_file_logger DEFAULT_FORMAT"
     ),
@@ -233,7 +236,7 @@ MODULES: Mapping[str, Mapping[str, str]] = {
 
 #: Parsl names conveyor does not provide, per module (importing one is a clear ImportError)
 LACKING: Mapping[str, frozenset[str]] = {
-    "parsl": frozenset({"WorkQueueExecutor", "RadicalPilotExecutor", "MonitoringHub"}),
+    "parsl": frozenset({"WorkQueueExecutor", "RadicalPilotExecutor"}),
     "parsl.executors": frozenset(
         {
             "WorkQueueExecutor",

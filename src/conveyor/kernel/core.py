@@ -131,6 +131,8 @@ class KernelCore:
             raise InternalError(f"task {rec.id} submitted twice")
         self.tasks[rec.id] = rec
         record_entry(rec, None, S.PENDING, "Submitted")
+        if self.observer is not None:
+            self.observer.moved(rec, S.PENDING)
         if refused is not None:  # a bad call: its future fails, the call itself did not
             self._move(rec, S.FAILED, "SubmitRefused")
             return self._finish(rec, None, refused)

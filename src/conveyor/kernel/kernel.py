@@ -52,6 +52,7 @@ from conveyor.kernel.states import PARSL_STATE, States
 from conveyor.kernel.transitions import last_state, story_names
 from conveyor.log_utils import make_rundir
 from conveyor.logconfigs import start_run_logging
+from conveyor.monitoring.hub import MonitoringRun, start_monitoring
 
 __all__ = ["DataFlowKernel"]
 
@@ -69,6 +70,7 @@ class DataFlowKernel:
         self._closed = False
         self.run_dir = make_rundir(self.config.run_dir)
         self._start_logging()
+        self.monitoring = self._start_monitoring()
         self.executors: dict[str, Executor] = {}
         self._start_executors()
         self.memoizer = self._start_memoizer()
@@ -82,6 +84,8 @@ class DataFlowKernel:
         )
         assert self._pipeline.policies is not None
         self._core = KernelCore(self._pipeline.policies)
+        if self.monitoring is not None:
+            self._core.observer = self.monitoring.observer
         self._ids = itertools.count()
         self._futures: dict[int, AppFuture] = {}
         # bound once: every AppFuture points at these two instead of a fresh pair
@@ -109,10 +113,19 @@ class DataFlowKernel:
             ex.run_dir = self.run_dir
             ex.run_id = self.run_dir.rsplit("/", 1)[-1]
             _apply_block_config(ex, self.config)
+            if self.monitoring is not None and hasattr(ex, "monitoring"):
+                ex.monitoring = self.monitoring.link
             ex.start()
             self.executors[ex.label] = ex
             # Parsl's cleanup: threads finish what runs; HTEX tasks are not waited for
             self._stack.callback(ex.shutdown, wait=getattr(ex, "waits_at_cleanup", True))
+
+    def _start_monitoring(self) -> MonitoringRun | None:
+        run = start_monitoring(self.config.monitoring, self.run_dir, self.config.run_dir)
+        if run is None:
+            return None
+        self._stack.callback(run.close)  # after the executors: their last reports count
+        return run
 
     def _start_memoizer(self) -> Memoizer:
         memoizer = self.config.memoizer

@@ -80,6 +80,9 @@ class BlockManager:
         self._idle_start: float | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: told (label, block_id, job_id, JobState name) of block changes while monitoring
+        self.monitor: Callable[[str, str, Any, str], None] | None = None
+        self._reported: dict[str, BlockState] = {}
 
     @property
     def limits(self) -> Limits:
@@ -90,6 +93,7 @@ class BlockManager:
     def start(self) -> None:
         """Submit the initial blocks now and start the poller thread."""
         self.scale_out(self.provider.init_blocks)
+        self._report_changes()
         self._thread = threading.Thread(
             target=self._poll_loop, name=f"conveyor-blocks-{self.label}", daemon=True
         )
@@ -181,6 +185,18 @@ class BlockManager:
         if decision.scale_in:
             logger.info("scaling in blocks %s of %s", decision.scale_in, self.label)
             self.scale_in(list(decision.scale_in), load)
+        self._report_changes()
+
+    def _report_changes(self) -> None:
+        """Tell the monitor about every block whose state changed since the last report."""
+        if self.monitor is None:
+            return
+        with self._lock:
+            changed = [b for b in self.blocks.values() if self._reported.get(b.block_id) != b.state]
+            for b in changed:
+                self._reported[b.block_id] = b.state
+        for b in changed:
+            self.monitor(self.label, b.block_id, b.job_id, AS_JOB[b.state].name)
 
     def refresh(self) -> None:
         """Ask the provider about every block not ended; advance each to what it reports."""
@@ -277,6 +293,7 @@ class BlockManager:
         with self._lock:
             alive = [b for b in self.blocks.values() if not b.ended]
         self._cancel(alive, "executor shut down")
+        self._report_changes()
         self._wait_gone([b.job_id for b in alive if b.job_id is not None])
         logger.info("blocks of %s stopped", self.label)
 

@@ -68,6 +68,8 @@ class HtexClient:
         self._sleeping = False
         self._stop = False
         self.broken: BaseException | None = None
+        #: the monitoring link (conveyor.monitoring.link.MonitoringLink) when monitoring is on
+        self.monitoring: Any = None
         self.thread = threading.Thread(target=self._run, name="conveyor-htex-client", daemon=True)
         self.thread.start()
 
@@ -173,6 +175,8 @@ class HtexClient:
             elif isinstance(msg, p.ManagerLost):
                 for task_id in msg.task_ids:
                     self._settle(task_id, ManagerLost(msg.manager_id, msg.hostname), False)
+            elif isinstance(msg, p.Monitoring) and self.monitoring is not None:
+                self.monitoring.pool_report(msg.node, msg.tries, msg.samples, self.futures)
             elif isinstance(msg, p.StatsReply) and self.stats_waiters:
                 self.stats_waiters.popleft().set_result(msg.stats)
 

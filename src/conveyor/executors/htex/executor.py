@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conveyor.errors import BrokenHtex, ConfigurationError, InvalidResourceSpecification
 from conveyor.execution.lean_future import LeanFuture
@@ -37,6 +37,9 @@ from conveyor.executors.htex.transport import generate_keys
 from conveyor.providers.base import ExecutionProvider
 from conveyor.providers.states import JobStatus
 from conveyor.serialize.facade import serialize
+
+if TYPE_CHECKING:
+    from conveyor.monitoring.link import MonitoringLink
 
 __all__ = ["HighThroughputExecutor"]
 
@@ -91,6 +94,8 @@ class HighThroughputExecutor(Executor):
         self._lock = threading.Lock()
         self._closed = False
         self.cert_dir = ""
+        #: set by the kernel before start when a MonitoringHub is configured
+        self.monitoring: MonitoringLink | None = None
         self.worker_port = 0
 
     def configure_scaling(
@@ -126,6 +131,9 @@ class HighThroughputExecutor(Executor):
         self._blocks = BlockManager(
             self.provider, self, self.launch_command, label=self.label, options=self.block_options
         )
+        if self.monitoring is not None:
+            self._client.monitoring = self.monitoring
+            self._blocks.monitor = self.monitoring.block_changed
         self._blocks.start()
 
     def _spawn_interchange(
@@ -177,6 +185,7 @@ class HighThroughputExecutor(Executor):
             cpu_affinity=pool.cpu_affinity,
             accelerators=",".join(self.options.accelerators),
             drain_period=pool.drain_period or 0.0,
+            extra=self.monitoring.pool_settings() if self.monitoring is not None else {},
             mpi_launcher=pool.mpi_launcher if pool.enable_mpi_mode else "",
         )
         program = pool.launch_cmd or f"{sys.executable} -m conveyor.executors.htex.pool"

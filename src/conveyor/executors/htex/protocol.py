@@ -41,6 +41,7 @@ class Tag(IntEnum):
     HEARTBEAT = 21
     DRAINING = 22
     DRAINED = 23
+    MONITORING = 24
     REGISTER_ACK = 30
     TASKS = 31
     DRAIN = 33
@@ -146,6 +147,23 @@ class Drained:
 
 
 @dataclass(frozen=True, slots=True)
+class Monitoring:
+    """pool -> interchange -> client (forwarded as is): what the pool's workers ran and used.
+
+    ``node`` describes the pool (hostname, block_id, uid, timestamp, cpu_count, total_memory,
+    worker_count, python_v, active), in every message; ``tries`` items are
+    ``[task_id, started, ended]`` (epoch seconds; ended 0.0 while running); ``samples``
+    items are ``[task_id, time, pid, ...]`` with the monitoring ``resource`` table's psutil
+    columns in its order. Sent only when monitoring is on, ahead of the Results it concerns.
+    """
+
+    tag: ClassVar[Tag] = Tag.MONITORING
+    node: dict[str, Any]
+    tries: list[list[Any]]
+    samples: list[list[Any]]
+
+
+@dataclass(frozen=True, slots=True)
 class RegisterAck:
     """interchange -> pool: registration accepted (``ok``) or refused with ``reason``."""
 
@@ -192,6 +210,7 @@ Message = (
     | Heartbeat
     | Draining
     | Drained
+    | Monitoring
     | RegisterAck
     | Tasks
     | Drain
@@ -212,6 +231,7 @@ _TYPES: dict[int, type[Any]] = {
         Heartbeat,
         Draining,
         Drained,
+        Monitoring,
         RegisterAck,
         Tasks,
         Drain,

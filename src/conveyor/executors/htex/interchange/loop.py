@@ -145,6 +145,8 @@ class Interchange:
             return
         if isinstance(msg, p.Results):
             self._send(self.state.results(manager_id, msg.results, now))
+        elif isinstance(msg, p.Monitoring):  # forwarded, never looked into
+            self._send([(CLIENT, msg)])
         elif isinstance(msg, p.Draining):
             self.state.stop_dispatch(manager_id)
         elif isinstance(msg, p.Drained):

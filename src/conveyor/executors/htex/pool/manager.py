@@ -43,6 +43,7 @@ from conveyor.executors.htex.pool.deadline import drain_time
 from conveyor.executors.htex.pool.link import LinkWatch
 from conveyor.executors.htex.pool.mpi_placer import MpiPlacer
 from conveyor.executors.htex.pool.probe import reachable_address
+from conveyor.executors.htex.pool.sampler import Sampler
 from conveyor.executors.htex.pool.worker import worker_main
 from conveyor.executors.htex.transport import connect, secure_client
 
@@ -89,6 +90,10 @@ class Manager:
         self.drain_at = drain_time(spec.drain_period, os.environ.get("CONVEYOR_BLOCK_DEADLINE"))
         self.mpi = MpiPlacer(spec.mpi_launcher, discover_nodes()) if spec.mpi_launcher else None
         self._poller_cache: zmq.Poller | None = None
+        #: monitoring (pool/sampler.py), when the executor asked for it
+        self.sampler = Sampler.from_extra(
+            spec.extra, spec.block_id, self.identity.hex(), self.worker_count
+        )
 
     # --- start-up -------------------------------------------------------------------
 
@@ -179,6 +184,8 @@ class Manager:
                 self.link.read()
             self._read_workers(ready)
             self._assign()
+            if self.sampler is not None:  # ahead of the results: they end its tries
+                self.sampler.tick(self.workers, self.sock)
             self._flush_results()
             if now - last_beat >= period:
                 last_beat = now

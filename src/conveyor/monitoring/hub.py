@@ -1,0 +1,175 @@
+"""MonitoringHub: Parsl's monitoring configuration object, and the run it starts.
+
+``Config(monitoring=MonitoringHub(...))`` makes ``load()`` open the database (see
+:mod:`conveyor.monitoring.endpoint`), write the ``workflow`` row and start ONE writer
+thread; the kernel reports transitions to it, executors their blocks and pools. No process
+is started for monitoring, so nothing re-imports the user's script: it works in notebooks
+and in scripts without an ``if __name__ == "__main__":`` guard.
+"""
+
+from __future__ import annotations
+
+import datetime
+import getpass
+import logging
+import os
+import socket
+import sys
+import time
+import uuid
+import warnings
+from typing import Any
+
+from conveyor.errors import ConfigurationError
+from conveyor.kernel.observe import TransitionObserver
+from conveyor.monitoring.endpoint import default_endpoint, open_database
+from conveyor.monitoring.link import MonitoringLink, Queues
+from conveyor.monitoring.rows import RowBuilder
+from conveyor.monitoring.writer import DatabaseWriter, WorkflowInfo
+
+__all__ = ["MonitoringHub", "MonitoringRun", "start_monitoring"]
+
+logger = logging.getLogger(__name__)
+
+_DEPRECATED = {
+    "hub_address": "MonitoringHub.hub_address is unused (conveyor starts no monitoring hub)",
+    "hub_port": "MonitoringHub.hub_port is unused (conveyor starts no monitoring hub)",
+    "hub_port_range": "MonitoringHub.hub_port_range is unused; HTEX chooses its own ports",
+}
+
+
+class MonitoringHub:
+    """Record every task, try, state change, block, node and resource sample in a database.
+
+    Parsl 2026.10's keywords; ``hub_address``, ``hub_port`` and ``hub_port_range`` are
+    accepted and ignored with a DeprecationWarning, as in Parsl.
+    """
+
+    def __init__(
+        self,
+        hub_address: Any = None,
+        hub_port_range: Any = None,
+        hub_port: Any = None,
+        workflow_name: str | None = None,
+        workflow_version: str | None = None,
+        logging_endpoint: str | None = None,
+        monitoring_debug: bool = False,
+        resource_monitoring_enabled: bool = True,
+        resource_monitoring_interval: float = 30,
+    ) -> None:
+        given = {"hub_address": hub_address, "hub_port": hub_port, "hub_port_range": hub_port_range}
+        for name, value in given.items():
+            if value is not None:
+                warnings.warn(_DEPRECATED[name], DeprecationWarning, stacklevel=2)
+                logger.warning(_DEPRECATED[name])
+        self.hub_address, self.hub_port, self.hub_port_range = hub_address, hub_port, hub_port_range
+        _check(workflow_name is None or isinstance(workflow_name, str), "workflow_name", "a str")
+        _check(
+            workflow_version is None or isinstance(workflow_version, str),
+            "workflow_version",
+            "a str",
+        )
+        _check(
+            logging_endpoint is None or isinstance(logging_endpoint, str),
+            "logging_endpoint",
+            "a str such as sqlite:///runinfo/monitoring.db",
+        )
+        _check(isinstance(monitoring_debug, bool), "monitoring_debug", "a bool")
+        _check(
+            isinstance(resource_monitoring_enabled, bool), "resource_monitoring_enabled", "a bool"
+        )
+        interval = resource_monitoring_interval
+        _check(
+            isinstance(interval, int | float) and not isinstance(interval, bool) and interval >= 0,
+            "resource_monitoring_interval",
+            "a number of seconds >= 0",
+        )
+        self.workflow_name = workflow_name
+        self.workflow_version = workflow_version
+        self.logging_endpoint = logging_endpoint
+        self.monitoring_debug = monitoring_debug
+        self.resource_monitoring_enabled = resource_monitoring_enabled
+        self.resource_monitoring_interval = float(interval)
+
+    def __repr__(self) -> str:
+        return (
+            f"MonitoringHub(workflow_name={self.workflow_name!r}, "
+            f"logging_endpoint={self.logging_endpoint!r}, "
+            f"resource_monitoring_enabled={self.resource_monitoring_enabled!r}, "
+            f"resource_monitoring_interval={self.resource_monitoring_interval!r})"
+        )
+
+    def start(self, run_dir: str, config_run_dir: str) -> MonitoringRun:
+        """Open the database and start the writer; ConfigurationError if it cannot be written."""
+        endpoint = self.logging_endpoint or default_endpoint(config_run_dir)
+        conn = open_database(endpoint)
+        if self.monitoring_debug:
+            logging.getLogger("conveyor.monitoring").setLevel(logging.DEBUG)
+        return MonitoringRun(self, conn, endpoint, run_dir)
+
+
+class MonitoringRun:
+    """One load()'s monitoring: the queues, the kernel observer, the executors' link, the writer."""
+
+    def __init__(self, hub: MonitoringHub, conn: Any, endpoint: str, run_dir: str) -> None:
+        self.endpoint = endpoint
+        self.run_id = str(uuid.uuid4())
+        self.queues = Queues()
+        self.observer = TransitionObserver(self.queues.transitions)
+        self.link = MonitoringLink(
+            self.queues, hub.resource_monitoring_enabled, hub.resource_monitoring_interval
+        )
+        builder = RowBuilder(self.run_id, hub.resource_monitoring_interval)
+        self.writer = DatabaseWriter(conn, self.queues, builder)
+        began = time.time()
+        info = WorkflowInfo(
+            self.run_id,
+            hub.workflow_name or _script_name(),
+            hub.workflow_version
+            or datetime.datetime.fromtimestamp(began).strftime("%Y-%m-%d %H:%M:%S"),
+            host=socket.gethostname(),
+            user=_user(),
+            rundir=os.path.abspath(run_dir),
+        )
+        try:
+            self.writer.begin(info, began)
+        except Exception as exc:
+            conn.close()
+            raise ConfigurationError(
+                f"monitoring logging_endpoint {endpoint!r} cannot be written: {exc}"
+            ) from exc
+        logger.info("monitoring run %s writes to %s", self.run_id, endpoint)
+
+    def close(self) -> None:
+        """Write the last batch and the workflow's end (called after the executors stopped)."""
+        self.writer.close(time.time())
+        logger.info("monitoring run %s closed: %d rows written", self.run_id, self.writer.written)
+
+
+def start_monitoring(hub: object, run_dir: str, config_run_dir: str) -> MonitoringRun | None:
+    """Start ``Config.monitoring`` for one load(); None when it is None."""
+    if hub is None:
+        return None
+    if not isinstance(hub, MonitoringHub):
+        raise ConfigurationError(
+            f"Config.monitoring must be a MonitoringHub, not {type(hub).__name__}"
+        )
+    return hub.start(run_dir, config_run_dir)
+
+
+def _script_name() -> str:
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None) or (sys.argv[0] if sys.argv and sys.argv[0] else "")
+    return os.path.basename(path) or "interactive"
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid())
+
+
+def _check(ok: bool, name: str, what: str) -> None:
+    if not ok:
+        raise ConfigurationError(f"MonitoringHub.{name} must be {what}")

@@ -1,0 +1,96 @@
+"""The queues between event sources and the one writer thread, and the executors' side of them.
+
+Sources only append to deques (``collections.deque.append`` is atomic and takes no lock):
+the kernel's observer appends transitions, the HTEX client's I/O thread appends pool
+reports through :meth:`MonitoringLink.pool_report`, block managers append block changes
+through :meth:`MonitoringLink.block_changed`. The writer thread pops them once per batch.
+This module imports nothing from the rest of conveyor but the row types, so executors may
+use it without depending on the monitoring machinery.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from conveyor.kernel.observe import Transition
+from conveyor.monitoring.rows import BlockChange, PoolSample, PoolTry
+
+__all__ = ["MonitoringLink", "Queues"]
+
+
+@dataclass
+class Queues:
+    """Everything recorded and not yet written."""
+
+    transitions: deque[Transition] = field(default_factory=deque)
+    tries: deque[PoolTry] = field(default_factory=deque)
+    samples: deque[PoolSample] = field(default_factory=deque)
+    nodes: deque[Mapping[str, Any]] = field(default_factory=deque)
+    blocks: deque[BlockChange] = field(default_factory=deque)
+
+
+@dataclass(frozen=True)
+class MonitoringLink:
+    """Handed to each executor before it starts (``executor.monitoring``)."""
+
+    queues: Queues
+    #: pools sample their workers (Parsl's ``resource_monitoring_enabled``)
+    resource_monitoring: bool
+    #: seconds between samples; 0 = only start and end of each try
+    interval: float
+    #: uids of the pools whose node row is written (touched by the client I/O threads only)
+    nodes_seen: set[Any] = field(default_factory=set)
+
+    def pool_settings(self) -> dict[str, str]:
+        """What a pool's command line carries (``PoolLaunchSpec.extra``) to enable sampling."""
+        if not self.resource_monitoring:
+            return {}
+        return {"monitoring_interval": repr(float(self.interval))}
+
+    def block_changed(self, label: str, block_id: str, job_id: Any, status: str) -> None:
+        """A block reached ``status`` (called by the block manager's threads)."""
+        job = None if job_id is None else str(job_id)
+        self.queues.blocks.append(BlockChange(label, block_id, job, status, time.time()))
+
+    def pool_report(
+        self,
+        node: Mapping[str, Any],
+        tries: list[list[Any]],
+        samples: list[list[Any]],
+        sinks: Mapping[int, Any],
+    ) -> None:
+        """One pool's Monitoring message, on the HTEX client's I/O thread.
+
+        Executor task ids are turned into the kernel's (task id, try id) through the
+        task's sink (the kernel's outcome callable carries both); tasks submitted without
+        the kernel have none and are skipped.
+        """
+        q = self.queues
+        uid = node.get("uid")
+        if uid not in self.nodes_seen:  # one node row per pool
+            self.nodes_seen.add(uid)
+            q.nodes.append(node)
+        host, block = str(node.get("hostname", "")), str(node.get("block_id", ""))
+        for htex_id, started, ended in tries:
+            key = _kernel_ids(sinks.get(htex_id))
+            if key is not None:
+                q.tries.append(PoolTry(key[0], key[1], host, block, started, ended))
+        for htex_id, *values in samples:
+            key = _kernel_ids(sinks.get(htex_id))
+            if key is not None:
+                q.samples.append(PoolSample(key[0], key[1], tuple(values)))
+
+
+def _kernel_ids(sink: Any) -> tuple[int, int] | None:
+    task_id = getattr(sink, "task_id", None)
+    if task_id is None:
+        return None
+    return task_id, getattr(sink, "try_id", 0)
+
+
+#: the type of ``MonitoringLink.block_changed`` bound to nothing (for block managers)
+BlockReporter = Callable[[str, str, Any, str], None]

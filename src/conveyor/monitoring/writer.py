@@ -1,0 +1,165 @@
+"""The one writer: a thread in the user's process that writes queued events in batches.
+
+Every ``BATCH_INTERVAL`` seconds it drains :class:`~conveyor.monitoring.link.Queues`,
+turns the events into rows (:class:`~conveyor.monitoring.rows.RowBuilder`) and writes
+them in ONE transaction (WAL mode: readers such as the dashboard never block it). A
+crash of the process loses at most the batch being gathered. A write that fails (disk
+full, file removed, locked for longer than the busy timeout) drops that batch with a
+warning in the log; the workflow goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from conveyor.monitoring.link import Queues
+from conveyor.monitoring.rows import Batch, RowBuilder, stamp
+
+__all__ = ["BATCH_INTERVAL", "DatabaseWriter", "WorkflowInfo"]
+
+logger = logging.getLogger(__name__)
+#: seconds between batches (Parsl's database manager also batches every second)
+BATCH_INTERVAL = 1.0
+
+_T = TypeVar("_T")
+
+_SQL: dict[str, str] = {
+    "new_tasks": "INSERT OR REPLACE INTO task VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "task_updates": (
+        "UPDATE task SET task_time_returned = coalesce(?, task_time_returned), "
+        "task_fail_count = ?, task_fail_cost = ? WHERE task_id = ? AND run_id = ?"
+    ),
+    "new_tries": 'INSERT OR REPLACE INTO "try" VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+    "try_updates": (
+        'UPDATE "try" SET block_id = coalesce(?, block_id), hostname = coalesce(?, hostname), '
+        "task_try_time_running = coalesce(?, task_try_time_running), "
+        "task_try_time_returned = coalesce(?, task_try_time_returned), "
+        "task_fail_history = coalesce(?, task_fail_history) "
+        "WHERE try_id = ? AND task_id = ? AND run_id = ?"
+    ),
+    "statuses": "INSERT OR IGNORE INTO status VALUES (?,?,?,?,?)",
+    "resources": "INSERT OR IGNORE INTO resource VALUES (" + ",".join("?" * 18) + ")",
+    "nodes": (
+        "INSERT INTO node (run_id, hostname, uid, block_id, cpu_count, total_memory, active, "
+        "worker_count, python_v, timestamp, last_heartbeat) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    ),
+    "blocks": "INSERT OR IGNORE INTO block VALUES (?,?,?,?,?,?)",
+}
+
+
+class WorkflowInfo:
+    """The ``workflow`` row's fixed part."""
+
+    def __init__(self, run_id: str, name: str | None, version: str | None, **fixed: str) -> None:
+        self.run_id, self.name, self.version = run_id, name, version
+        self.host, self.user, self.rundir = fixed["host"], fixed["user"], fixed["rundir"]
+
+
+class DatabaseWriter:
+    """Owns the connection (after ``start``) and the writer thread."""
+
+    def __init__(self, conn: sqlite3.Connection, queues: Queues, builder: RowBuilder) -> None:
+        self.conn = conn
+        self.queues = queues
+        self.builder = builder
+        self.interval = BATCH_INTERVAL
+        self.written = 0
+        self.failures = 0
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="conveyor-monitoring", daemon=True)
+
+    def begin(self, info: WorkflowInfo, began: float) -> None:
+        """Write the workflow's row (on the caller's thread: errors reach ``load()``)."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO workflow VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    info.run_id,
+                    info.name,
+                    info.version,
+                    stamp(began),
+                    None,
+                    info.host,
+                    info.user,
+                    info.rundir,
+                    0,
+                    0,
+                ),
+            )
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything queued so far, as one transaction."""
+        with self._lock:
+            batch = self._gather()
+            if len(batch):
+                self._write(batch)
+
+    def _gather(self) -> Batch:
+        q, b = self.queues, self.builder
+        b.transitions(_drain(q.transitions))
+        b.pool_tries(_drain(q.tries))
+        b.samples(_drain(q.samples), time.time())
+        for node in _drain(q.nodes):
+            b.node(node)
+        b.blocks(_drain(q.blocks))
+        return b.take()
+
+    def _write(self, batch: Batch) -> None:
+        try:
+            with self.conn:
+                for name, sql in _SQL.items():
+                    rows = getattr(batch, name)
+                    if rows:
+                        self.conn.executemany(sql, rows)
+            self.written += len(batch)
+        except sqlite3.Error as exc:
+            self.failures += 1
+            log = logger.warning if self.failures <= 3 else logger.debug
+            log(
+                "monitoring: a batch of %d rows could not be written (%s); dropped", len(batch), exc
+            )
+
+    def close(self, ended: float) -> None:
+        """Stop the thread, write what is left and the workflow's end; close the database."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self.flush()
+        run_id = self.builder.run_id
+        b = self.builder
+        self._attempt(
+            lambda: self.conn.execute(
+                "UPDATE workflow SET time_completed = ?, tasks_completed_count = ?, "
+                "tasks_failed_count = ? WHERE run_id = ?",
+                (stamp(ended), b.completed, b.failed, run_id),
+            )
+        )
+        self.conn.close()
+
+    def _attempt(self, action: Callable[[], _T]) -> _T | None:
+        try:
+            with self.conn:
+                return action()
+        except sqlite3.Error as exc:
+            logger.warning("monitoring: could not record the workflow's end: %s", exc)
+            return None
+
+
+def _drain(q: deque[Any]) -> list[Any]:
+    items = []
+    pop = q.popleft
+    for _ in range(len(q)):
+        items.append(pop())
+    return items
