@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent import futures
 from concurrent.futures import Executor, Future
@@ -29,8 +30,8 @@ class ParslPoolExecutor(Executor):
     """Run callables as python apps on a kernel.
 
     Give ``config`` to load a kernel for this executor (released again by ``shutdown``),
-    or ``dfk`` to use a running kernel (left running); with neither, the current kernel
-    is used. ``executors`` restricts the executor labels the tasks may run on.
+    or ``dfk`` to use a running kernel (left running): exactly one of them, as in Parsl.
+    ``executors`` restricts the executor labels the tasks may run on.
     """
 
     def __init__(
@@ -42,12 +43,14 @@ class ParslPoolExecutor(Executor):
         from conveyor.kernel import current
 
         if config is not None and dfk is not None:
-            raise ValueError("ParslPoolExecutor takes a config or a dfk, not both")
+            raise ValueError("Specify only one of config or dfk")
         self._owns_dfk = config is not None
         if config is not None:
             self._dfk = current.load(config)
+        elif dfk is not None:
+            self._dfk = dfk
         else:
-            self._dfk = dfk if dfk is not None else current.dfk()
+            raise ValueError("Must specify one of config or dfk")
         self._executors = executors
         self._apps: dict[Any, App] = {}
         self._lock = threading.Lock()
@@ -58,6 +61,11 @@ class ParslPoolExecutor(Executor):
     def dfk(self) -> DataFlowKernel:
         """The kernel the tasks run on."""
         return self._dfk
+
+    @property
+    def app_count(self) -> int:
+        """Number of functions made into apps so far (Parsl's attribute)."""
+        return len(self._apps)
 
     def get_app(self, fn: Callable[..., Any]) -> App:
         """The python app running ``fn`` (made once per function)."""
@@ -73,7 +81,7 @@ class ParslPoolExecutor(Executor):
         """Run ``fn(*args, **kwargs)`` as a python app; return its AppFuture."""
         with self._lock:
             if self._shut:
-                raise RuntimeError("cannot schedule new futures after shutdown")
+                raise RuntimeError("Executor has been shut down.")
             fut = self.get_app(fn)(*args, **kwargs)
             self._pending.add(fut)
         fut.add_done_callback(self._forget)
@@ -100,13 +108,15 @@ class ParslPoolExecutor(Executor):
         return _results_in_order(submitted, deadline)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Refuse new tasks; optionally cancel or wait for outstanding ones; release the kernel."""
+        """Refuse new tasks; optionally wait for outstanding ones; release an owned kernel.
+
+        As in Parsl, tasks cannot be cancelled: ``cancel_futures=True`` only warns.
+        """
         with self._lock:
             self._shut = True
             pending = list(self._pending)
         if cancel_futures:
-            for fut in pending:
-                fut.cancel()
+            warnings.warn("Canceling on-going tasks is not supported in Parsl", stacklevel=2)
         if wait:
             futures.wait(pending)
         if self._owns_dfk:

@@ -273,3 +273,27 @@ def test_zip_input_works_without_storage_access(tmp_path: Path) -> None:
     executor = ThreadPoolExecutor(label="threads", working_dir=str(tmp_path / "wd"))
     with conveyor.load(Config(executors=[executor], run_dir=str(tmp_path / "runinfo"))):
         assert read(inputs=[File(f"zip:{archive}/data.txt")]).result(timeout=60) == "inside\n"
+
+
+# --- ParslPoolExecutor ----------------------------------------------------------------
+
+
+def _inc(x: int) -> int:
+    return x + 1
+
+
+def test_pool_executor_as_parsl(tmp_path: Path) -> None:
+    from conveyor.concurrent import ParslPoolExecutor
+
+    config = Config(executors=[ThreadPoolExecutor(label="t")], run_dir=str(tmp_path / "r"))
+    with ParslPoolExecutor(config) as pool:
+        assert pool.submit(_inc, 1).result(timeout=60) == 2
+        assert list(pool.map(_inc, [1, 2])) == [2, 3]
+        assert pool.app_count == 1
+    with pytest.raises(RuntimeError, match="^Executor has been shut down.$"):
+        pool.submit(_inc, 1)
+    with conveyor.load(Config(executors=[ThreadPoolExecutor(label="t")], run_dir=str(tmp_path))):
+        borrowed = ParslPoolExecutor(dfk=conveyor.dfk(), executors=["t"])
+        assert borrowed.get_app(_inc).executors == ["t"]
+        with pytest.warns(UserWarning, match="not supported"):
+            borrowed.shutdown(False, cancel_futures=True)

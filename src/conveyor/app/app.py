@@ -50,9 +50,10 @@ class App:
         self.kwargs = _signature_defaults(func)
 
     @property
-    def executors(self) -> tuple[str, ...] | Literal["all"]:
-        """Executor labels this app may run on."""
-        return self.options.executors
+    def executors(self) -> list[str] | Literal["all"]:
+        """Executor labels this app may run on: ``"all"`` or a list (as Parsl's)."""
+        labels = self.options.executors
+        return labels if labels == "all" else list(labels)
 
     @property
     def cache(self) -> bool:
