@@ -136,8 +136,6 @@ class KernelCore:
         if refused is not None:  # a bad call: its future fails, the call itself did not
             self._move(rec, S.FAILED, "SubmitRefused")
             return self._finish(rec, None, refused)
-        if self.observer is not None:
-            self.observer.moved(rec, S.PENDING)
         deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
         if not deps:  # nothing to unwrap: the call's own arguments go to the executor
             rec.args, rec.kwargs = rec.call.args, rec.call.kwargs
