@@ -1,5 +1,6 @@
 """Memoization and checkpoints on the thread executor (more in issue 6)."""
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -7,8 +8,10 @@ import pytest
 
 import conveyor
 from conveyor import Config, ThreadPoolExecutor, python_app
-from conveyor.elaborations.memo_keys import make_key
+from conveyor.elaborations.base import Memoizer
+from conveyor.elaborations.memo_keys import id_for_memo, make_key
 from conveyor.elaborations.memoization import BasicMemoizer
+from conveyor.errors import BadCheckpoint, NoDataFlowKernelError
 from conveyor.utils import get_all_checkpoints, get_last_checkpoint
 
 
@@ -102,3 +105,107 @@ def test_failures_are_not_checkpointed(tmp_path: Path) -> None:
     with conveyor.load(config(tmp_path, checkpoint_mode="task_exit")):
         assert isinstance(bad(1).exception(), RuntimeError)
         assert isinstance(bad(1).exception(), RuntimeError)
+
+
+# --- Parsl 2026.10 semantics (issue 11) -----------------------------------------------
+
+
+class _Opaque:
+    pass
+
+
+class _KeyFailure(LookupError):
+    pass
+
+
+@id_for_memo.register(_Opaque)
+def _fail_key(obj: _Opaque, output_ref: bool = False) -> bytes:
+    raise _KeyFailure("deliberate id_for_memo failure")
+
+
+def test_cached_failure_and_result_are_the_same_objects(tmp_path: Path) -> None:
+    marker = tmp_path / "count"
+
+    @python_app(cache=True)
+    def boom(x: int, marker: str) -> None:
+        counted(Path(marker))
+        raise RuntimeError(x)
+
+    @python_app(cache=True)
+    def make(x: int) -> list[int]:
+        return [x]
+
+    with conveyor.load(config(tmp_path)):
+        first = boom(1, str(marker)).exception()
+        again = boom(1, str(marker))
+        assert again.exception() is first  # the same exception, without running again
+        assert again.task_status() == "failed"
+        result = make(2).result()
+        assert make(2).result() is result  # a hit gives the original object
+    assert marker.read_text() == "1"
+
+
+def test_id_for_memo_error_reaches_the_caller_unchanged(tmp_path: Path) -> None:
+    with conveyor.load(config(tmp_path)):
+        exc = work(_Opaque(), "m").exception()
+    assert type(exc) is _KeyFailure and exc.args == ("deliberate id_for_memo failure",)
+
+
+class _Recorder(Memoizer):
+    def __init__(self) -> None:
+        self.checked: list[tuple[str, bool]] = []
+        self.results: list[str] = []
+
+    def check_memo(self, task: Any) -> Any:
+        self.checked.append((task["func_name"], task["memoize"]))
+        return None
+
+    def update_memo_result(self, task: Any, r: Any) -> None:
+        self.results.append(task["func_name"])
+
+
+def test_memoizer_is_consulted_for_every_task(tmp_path: Path) -> None:
+    @python_app
+    def plain() -> int:
+        return 1
+
+    memoizer = _Recorder()
+    cfg = Config(executors=[ThreadPoolExecutor()], run_dir=str(tmp_path), memoizer=memoizer)
+    with conveyor.load(cfg):
+        plain().result()
+        work(1, str(tmp_path / "m")).result()
+    assert memoizer.checked == [("plain", False), ("work", True)]
+    assert memoizer.results == ["plain", "work"]
+
+
+def test_checkpoints_load_by_default_and_hits_are_rerecorded(tmp_path: Path) -> None:
+    marker = tmp_path / "count"
+    run_dir = str(tmp_path / "runinfo")
+    with conveyor.load(config(tmp_path, checkpoint_mode="task_exit")):
+        assert work(1, str(marker)).result() == 10
+    # no checkpoint_files: every earlier run's checkpoint is loaded (Parsl's default)
+    with conveyor.load(config(tmp_path, checkpoint_mode="task_exit")):
+        assert work(1, str(marker)).result() == 10
+    assert marker.read_text() == "1"
+    # the hit was written into run 001's checkpoint, so that one alone suffices
+    last = get_last_checkpoint(run_dir)
+    assert last == [str(Path(run_dir, "001", "checkpoint").resolve())]
+    assert get_all_checkpoints(run_dir) == [str(Path(run_dir, "000", "checkpoint")), *last]
+    with conveyor.load(config(tmp_path, checkpoint_mode="task_exit", checkpoint_files=last)):
+        assert work(1, str(marker)).result() == 10
+    assert marker.read_text() == "1"
+    # an explicit empty list loads nothing
+    with conveyor.load(config(tmp_path, checkpoint_mode="task_exit", checkpoint_files=[])):
+        assert work(1, str(marker)).result() == 10
+    assert marker.read_text() == "2"
+
+
+def test_listed_folder_without_checkpoint_is_bad_checkpoint(tmp_path: Path) -> None:
+    empty = tmp_path / "not_a_checkpoint"
+    empty.mkdir()
+    before = {t.name for t in threading.enumerate()}
+    with pytest.raises(BadCheckpoint, match="not_a_checkpoint"):
+        conveyor.load(config(tmp_path, checkpoint_files=[str(empty)]))
+    with pytest.raises(NoDataFlowKernelError):
+        conveyor.dfk()
+    assert {t.name for t in threading.enumerate()} <= before  # nothing left running

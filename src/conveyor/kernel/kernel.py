@@ -72,8 +72,12 @@ class DataFlowKernel:
         self._start_logging()
         self.monitoring = self._start_monitoring()
         self.executors: dict[str, Executor] = {}
-        self._start_executors()
-        self.memoizer = self._start_memoizer()
+        try:
+            self._start_executors()
+            self.memoizer = self._start_memoizer()
+        except BaseException:
+            self._stack.close()  # e.g. BadCheckpoint: stop what has started already
+            raise
         self._pipeline = build_pipeline(
             self.config,
             self.run_dir,
