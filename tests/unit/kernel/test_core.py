@@ -6,10 +6,18 @@ from typing import Any
 import pytest
 
 from conveyor.app.call import AppCall, AppOptions
-from conveyor.elaborations.dependencies import DEEP_DEPENDENCY_RESOLVER, SHALLOW_DEPENDENCY_RESOLVER
+from conveyor.elaborations.base import Memoizer
+from conveyor.elaborations.dependencies import (
+    DEEP_DEPENDENCY_RESOLVER,
+    SHALLOW_DEPENDENCY_RESOLVER,
+    describe_future,
+)
+from conveyor.elaborations.memoization import BasicMemoizer, filters_uncached
 from conveyor.elaborations.retries import RetryPolicy
 from conveyor.elaborations.routing import Router
-from conveyor.errors import DependencyError, JoinError
+from conveyor.errors import BadStdStreamFile, DependencyError, JoinError
+from conveyor.files import File
+from conveyor.futures import AppFuture, DataFuture
 from conveyor.kernel.core import CorePolicies, KernelCore
 from conveyor.kernel.events import (
     AttemptFinished,
@@ -21,11 +29,17 @@ from conveyor.kernel.events import (
     Submitted,
     WatchFutures,
 )
+from conveyor.kernel.parsl_records import state_counts
+from conveyor.kernel.states import States, TaskState
 from conveyor.kernel.transitions import story_names
 
 
 def make_core(
-    retries: int = 0, handler: Any = None, deep: bool = False, gc: bool = True
+    retries: int = 0,
+    handler: Any = None,
+    deep: bool = False,
+    gc: bool = True,
+    memoizer: Any = None,
 ) -> KernelCore:
     return KernelCore(
         CorePolicies(
@@ -35,6 +49,7 @@ def make_core(
             prepare=lambda rec: rec.call.func,
             garbage_collect=gc,
             validate=True,
+            memoizer=memoizer,
         )
     )
 
@@ -202,3 +217,125 @@ def test_without_garbage_collection_records_stay() -> None:
 @pytest.mark.parametrize("event", [DependencyDone(99), JoinPartDone(99)])
 def test_events_for_unknown_tasks_are_ignored(event: Any) -> None:
     assert make_core().handle(event) == []
+
+
+# --- Parsl 2026.10 semantics: failures, retries, memoization ---------------------------
+
+
+def test_handler_runs_with_retries_zero_and_sees_the_failure_counted() -> None:
+    seen: list[tuple[str, int]] = []
+
+    def handler(exc: BaseException, task: Any) -> float:
+        seen.append((type(exc).__name__, task["fail_count"]))
+        return 1.0
+
+    core = make_core(retries=0, handler=handler)
+    core.handle(Submitted(1, call(1)))
+    (resolve,) = core.handle(AttemptFinished.of(1, 0, done(error=OSError())))
+    assert isinstance(resolve, ResolveAppFuture) and isinstance(resolve.error, OSError)
+    assert seen == [("OSError", 1)]
+
+
+def test_handler_sees_dependency_errors_which_are_never_retried() -> None:
+    seen: list[str] = []
+
+    def handler(exc: BaseException, task: Any) -> float:
+        seen.append(type(exc).__name__)
+        return 0.0  # even a free failure does not retry a dependency failure
+
+    core = make_core(retries=5, handler=handler)
+    (resolve,) = core.handle(Submitted(2, call(done(error=ValueError("up")))))
+    assert isinstance(resolve, ResolveAppFuture) and isinstance(resolve.error, DependencyError)
+    assert seen == ["DependencyError"]
+    assert transitions(resolve)[-1] == ("PENDING", "DEP_FAILED")
+
+
+def test_raising_handler_error_becomes_the_task_error_without_retry() -> None:
+    def handler(exc: BaseException, task: Any) -> float:
+        raise KeyError("handler")
+
+    core = make_core(retries=5, handler=handler)
+    core.handle(Submitted(3, call(1)))
+    (resolve,) = core.handle(AttemptFinished.of(3, 0, done(error=OSError())))
+    assert isinstance(resolve, ResolveAppFuture) and isinstance(resolve.error, KeyError)
+    (dep,) = core.handle(Submitted(4, call(done(error=ValueError()))))
+    assert isinstance(dep, ResolveAppFuture) and isinstance(dep.error, KeyError)
+    assert transitions(dep)[-1] == ("PENDING", "FAILED")
+
+
+def test_refused_submission_fails_without_launch() -> None:
+    core = make_core()
+    error = BadStdStreamFile("bad")
+    (resolve,) = core.handle(Submitted(5, call(1), error))
+    assert isinstance(resolve, ResolveAppFuture) and resolve.error is error
+    assert transitions(resolve) == [("NEW", "PENDING"), ("PENDING", "FAILED")]
+    assert core.ended[TaskState.FAILED] == 1
+
+
+class _Every(Memoizer):
+    def __init__(self) -> None:
+        self.checked: list[int] = []
+        self.failed: list[int] = []
+
+    def check_memo(self, task: Any) -> Future[Any] | None:
+        self.checked.append(task["id"])
+        if task["id"] == 7:
+            hit: Future[Any] = Future()
+            hit.set_exception(RuntimeError("cached failure"))
+            return hit
+        return None
+
+    def update_memo_result(self, task: Any, r: Any) -> None:
+        return None
+
+    def update_memo_exception(self, task: Any, e: BaseException) -> None:
+        self.failed.append(task["id"])
+
+
+def test_memoizer_sees_uncached_tasks_and_a_cached_failure_fails_again() -> None:
+    memo = _Every()
+    core = make_core(memoizer=memo)
+    (launch,) = core.handle(Submitted(6, call(1)))
+    assert isinstance(launch, Launch)
+    (resolve,) = core.handle(Submitted(7, call(2)))
+    assert isinstance(resolve, ResolveAppFuture) and isinstance(resolve.error, RuntimeError)
+    assert transitions(resolve)[-1] == ("READY", "FAILED")
+    assert memo.checked == [6, 7] and memo.failed == [7]
+
+
+def test_basic_memoizer_filters_itself_so_the_kernel_may_skip_it() -> None:
+    class Custom(BasicMemoizer):
+        def check_memo(self, task: Any) -> Future[Any] | None:
+            return None
+
+    assert filters_uncached(BasicMemoizer())
+    assert not filters_uncached(Custom())
+    assert not filters_uncached(_Every())
+
+
+def test_dependency_error_text_and_descriptions() -> None:
+    fut = AppFuture(3)
+    data = DataFuture(fut, File("/x"), tid=3)
+    inner = DependencyError([(ValueError("root"), "task 1")], 2)
+    outer = DependencyError([(inner, "task 2"), (OSError(), "DataFuture from task 3")], 4)
+    assert outer.__cause__ is inner.__cause__
+    assert isinstance(outer.__cause__, ValueError)
+    assert str(outer) == (
+        "Dependency failure for task 4. The representative cause is via task 2 (+ others) <- task 1"
+    )
+    joined = JoinError([(ValueError(), "task 9")], 10)
+    assert str(joined).startswith("Join failure for task 10.")
+    assert describe_future(fut) == "task 3"
+    assert describe_future(data) == "DataFuture from task 3"
+    plain: Future[Any] = Future()
+    assert describe_future(plain) == repr(plain)
+
+
+def test_state_counts_use_parsl_states() -> None:
+    counts = state_counts(
+        {TaskState.READY: 2, TaskState.PENDING: 1, TaskState.LAUNCHED: 1},
+        {TaskState.DEP_FAILED: 3, TaskState.MEMO_DONE: 1},
+    )
+    assert counts[States.pending] == 3 and counts[States.launched] == 1
+    assert counts[States.dep_fail] == 3 and counts[States.memo_done] == 1
+    assert set(counts) == set(States) and counts[States.running] == 0
