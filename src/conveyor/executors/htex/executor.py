@@ -229,16 +229,7 @@ class HighThroughputExecutor(Executor):
             raise RuntimeError(
                 f"cannot submit to executor {self.label!r}: not running (shut down or not started)"
             )
-        resources = None
-        if self.options.pool.enable_mpi_mode:
-            resources = mpi_resources(spec, _ALLOWED_SPEC, self.provider)
-        elif spec:
-            bad = set(spec) - _ALLOWED_SPEC
-            if bad:
-                raise InvalidResourceSpecification(
-                    bad,
-                    f"HTEX accepts only {sorted(_ALLOWED_SPEC)} in a resource specification, not {sorted(bad)}",
-                )
+        resources = self._checked_resources(spec)
         priority, walltime = int(spec.get("priority", 0)), float(spec.get("walltime") or 0)
         error = client.broken or self._walltime_error(walltime)
         if error is not None:
@@ -248,6 +239,22 @@ class HighThroughputExecutor(Executor):
         item = [next(self._ids), priority, int(walltime * 1000), fn_hash, fn_bytes]
         item.append(pack_call(args, kwargs))
         client.submit(sink, item if resources is None else [*item, resources])
+
+    def validate_resource_spec(self, resource_specification: Mapping[str, Any]) -> None:
+        """Raise InvalidResourceSpecification for a spec this executor refuses (Parsl's name)."""
+        self._checked_resources(resource_specification)
+
+    def _checked_resources(self, spec: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The resources a task's Submit item carries (MPI mode); raise for refused keys."""
+        if self.options.pool.enable_mpi_mode:
+            return mpi_resources(spec, _ALLOWED_SPEC, self.provider)
+        bad = set(spec) - _ALLOWED_SPEC
+        if bad:
+            raise InvalidResourceSpecification(
+                bad,
+                f"HTEX accepts only {sorted(_ALLOWED_SPEC)} in a resource specification, not {sorted(bad)}",
+            )
+        return None
 
     def _walltime_error(self, walltime: float) -> BaseException | None:
         if walltime and walltime >= self.usable_block_seconds:

@@ -14,7 +14,6 @@ from typing import Any
 from conveyor.executors.htex.executor import HighThroughputExecutor
 from conveyor.executors.htex.mpi_prefix import (
     VALID_LAUNCHERS,
-    check_mpi_spec,
     require_simple_launcher,
 )
 from conveyor.providers.base import ExecutionProvider
@@ -87,10 +86,6 @@ class MPIExecutor(HighThroughputExecutor):
     def mpi_launcher(self) -> str:
         """The launcher named by ``PARSL_MPI_PREFIX``."""
         return self.options.pool.mpi_launcher
-
-    def validate_resource_spec(self, resource_specification: dict[str, Any]) -> None:
-        """Raise InvalidResourceSpecification unless this is a valid MPI specification."""
-        check_mpi_spec(resource_specification)
 
     def monitor_resources(self) -> bool:
         """An MPI task's processes span nodes: per-task resource monitoring is off."""

@@ -132,17 +132,17 @@ def _join(args: Sequence[object]) -> str:
 
 
 def compose_mpiexec_launch_cmd(
-    spec: Mapping[str, Any], node_hostnames: Sequence[str]
+    resource_spec: Mapping[str, Any], node_hostnames: Sequence[str]
 ) -> tuple[str, str]:
     """``mpiexec -n R -ppn P -hosts h1,h2 <launcher_options>`` (MPICH/hydra syntax)."""
     hosts = ",".join(node_hostnames)
-    options = spec.get("launcher_options", "")
+    options = resource_spec.get("launcher_options", "")
     args = [
         "mpiexec",
         "-n",
-        spec.get("num_ranks"),
+        resource_spec.get("num_ranks"),
         "-ppn",
-        spec.get("ranks_per_node"),
+        resource_spec.get("ranks_per_node"),
         "-hosts",
         hosts,
         options,
@@ -151,36 +151,36 @@ def compose_mpiexec_launch_cmd(
 
 
 def compose_srun_launch_cmd(
-    spec: Mapping[str, Any], node_hostnames: Sequence[str]
+    resource_spec: Mapping[str, Any], node_hostnames: Sequence[str]
 ) -> tuple[str, str]:
     """``srun --ntasks R --ntasks-per-node P --nodelist h1,h2 --nodes N <launcher_options>``."""
     args = [
         "srun",
         "--ntasks",
-        spec.get("num_ranks"),
+        resource_spec.get("num_ranks"),
         "--ntasks-per-node",
-        spec.get("ranks_per_node"),
+        resource_spec.get("ranks_per_node"),
         "--nodelist",
         ",".join(node_hostnames),
         "--nodes",
         len(node_hostnames),
-        spec.get("launcher_options", ""),
+        resource_spec.get("launcher_options", ""),
     ]
     return "PARSL_SRUN_PREFIX", _join(args)
 
 
 def compose_aprun_launch_cmd(
-    spec: Mapping[str, Any], node_hostnames: Sequence[str]
+    resource_spec: Mapping[str, Any], node_hostnames: Sequence[str]
 ) -> tuple[str, str]:
     """``aprun -n R -N P -node-list h1,h2 <launcher_options>``."""
     hosts = ",".join(node_hostnames)
-    options = spec.get("launcher_options", "")
+    options = resource_spec.get("launcher_options", "")
     args = [
         "aprun",
         "-n",
-        spec.get("num_ranks"),
+        resource_spec.get("num_ranks"),
         "-N",
-        spec.get("ranks_per_node"),
+        resource_spec.get("ranks_per_node"),
         "-node-list",
         hosts,
         options,
