@@ -29,6 +29,7 @@ from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
 from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.addresses import free_port, interchange_addresses
+from conveyor.executors.htex.attributes import HtexAttributes
 from conveyor.executors.htex.client import HtexClient, Sink, settle
 from conveyor.executors.htex.mpi_prefix import mpi_resources, require_simple_launcher
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
@@ -48,11 +49,12 @@ logger = logging.getLogger(__name__)
 _ALLOWED_SPEC = {"priority", "walltime"}
 
 
-class HighThroughputExecutor(Executor):
+class HighThroughputExecutor(HtexAttributes, Executor):
     """Run tasks on process worker pools started in blocks by a provider.
 
     Accepts Parsl's keyword names (``max_workers_per_node``, ``heartbeat_period``,
-    ``encrypted``, ...), or ``options=HtexOptions(...)``.
+    ``encrypted``, ...), or ``options=HtexOptions(...)``. Each is also an attribute, to
+    read or set before ``load()`` (``conveyor.executors.htex.attributes``).
     """
 
     accepts_walltime = True
@@ -108,6 +110,7 @@ class HighThroughputExecutor(Executor):
 
     def start(self) -> None:
         """Start the interchange, the client and the first blocks."""
+        self.options.check_relations()
         base = os.path.join(self.run_dir, self.label)
         os.makedirs(base, exist_ok=True)
         if self.options.encrypted:
@@ -180,7 +183,7 @@ class HighThroughputExecutor(Executor):
             heartbeat_period=ix.heartbeat_period,
             heartbeat_threshold=ix.heartbeat_threshold,
             cert_dir=self.cert_dir,
-            logdir=pool.worker_logdir_root or os.path.join(self.run_dir, self.label, "pools"),
+            logdir=self.worker_logdir,
             debug=pool.worker_debug,
             cpu_affinity=pool.cpu_affinity,
             accelerators=",".join(self.options.accelerators),
@@ -188,8 +191,7 @@ class HighThroughputExecutor(Executor):
             extra=self.monitoring.pool_settings() if self.monitoring is not None else {},
             mpi_launcher=pool.mpi_launcher if pool.enable_mpi_mode else "",
         )
-        program = pool.launch_cmd or f"{sys.executable} -m conveyor.executors.htex.pool"
-        return spec.to_command(program)
+        return spec.to_command(self.launch_cmd)
 
     # --- submit -------------------------------------------------------------------------
 
@@ -296,7 +298,7 @@ class HighThroughputExecutor(Executor):
         blocks = stats.get("blocks", {})
         return ExecutorLoad(
             outstanding=len(self._client.futures) if self._client else 0,
-            workers_per_node=self.options.pool.max_workers_per_node or 1,
+            workers_per_node=self.workers_per_node,
             connected_workers={b: v["workers"] for b, v in blocks.items()},
             idle_for={b: v["idle_for"] for b, v in blocks.items() if v["idle_for"] is not None},
         )

@@ -55,8 +55,8 @@ class HtexOptions:
 
     def __post_init__(self) -> None:
         ix, pool = self.interchange, self.pool
-        if ix.heartbeat_period <= 0 or ix.heartbeat_threshold <= ix.heartbeat_period:
-            raise ConfigurationError("need 0 < heartbeat_period < heartbeat_threshold")
+        if ix.heartbeat_period <= 0 or ix.heartbeat_threshold <= 0:
+            raise ConfigurationError("heartbeat_period and heartbeat_threshold must be > 0")
         if pool.cores_per_worker <= 0:
             raise ConfigurationError("cores_per_worker must be > 0")
         if pool.max_workers_per_node is not None and pool.max_workers_per_node < 1:
@@ -73,6 +73,19 @@ class HtexOptions:
         if pool.mpi_launcher not in ("mpiexec", "srun", "aprun"):
             raise ValueError(
                 f"mpi_launcher set to:{pool.mpi_launcher} must be one of mpiexec, srun, aprun"
+            )
+
+    def check_relations(self) -> None:
+        """Checks across fields: heartbeat_threshold must exceed heartbeat_period.
+
+        Run at construction and at start, not per attribute set, so that attributes can be
+        set one after the other in any order.
+        """
+        ix = self.interchange
+        if ix.heartbeat_threshold <= ix.heartbeat_period:
+            raise ConfigurationError(
+                f"heartbeat_threshold ({ix.heartbeat_threshold}) must exceed "
+                f"heartbeat_period ({ix.heartbeat_period})"
             )
 
     @property
@@ -99,6 +112,8 @@ def from_parsl_kwargs(kwargs: Mapping[str, Any]) -> HtexOptions:
     for key, value in kwargs.items():
         if key == "max_workers":
             pool["max_workers_per_node"] = value
+        elif key == "worker_port":  # Parsl 2026's one fixed worker port
+            ix["worker_ports"] = None if value is None else (value, value)
         elif key == "encrypted":
             encrypted = bool(value)
         elif key in ix_names:
@@ -109,4 +124,6 @@ def from_parsl_kwargs(kwargs: Mapping[str, Any]) -> HtexOptions:
             pool[key] = value
         elif key not in _IGNORED:
             raise TypeError(f"HighThroughputExecutor got an unexpected keyword argument {key!r}")
-    return HtexOptions(InterchangeOptions(**ix), PoolOptions(**pool), encrypted)
+    options = HtexOptions(InterchangeOptions(**ix), PoolOptions(**pool), encrypted)
+    options.check_relations()
+    return options
