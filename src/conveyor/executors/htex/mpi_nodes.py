@@ -57,7 +57,8 @@ def identify_scheduler(env: Mapping[str, str] | None = None) -> Scheduler:
 def get_slurm_hosts_list() -> list[str]:
     """``SLURM_NODELIST`` expanded to host names by ``scontrol show hostnames``."""
     out = subprocess.check_output(
-        ["scontrol", "show", "hostnames", os.environ["SLURM_NODELIST"]], stderr=subprocess.STDOUT
+        ["scontrol", "show", "hostnames", os.environ.get("SLURM_NODELIST", "")],
+        stderr=subprocess.STDOUT,
     )
     return out.decode().split()
 
