@@ -199,18 +199,20 @@ def task_resources(samples: Sequence[dict[str, Any]]) -> dict[str, list[float]]:
 
 
 def node_resources(samples: Sequence[dict[str, Any]]) -> dict[str, dict[str, list[float]]]:
-    """Per node: the CPU % and resident memory (MiB) of its tasks, summed per second."""
-    buckets: dict[str, dict[int, list[float]]] = defaultdict(dict)
+    """Per node: its tasks' resident memory (MiB) and CPU %, each summed per second."""
+    rss: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    cpu: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     hosts = [s["host"] or "?" for s in samples if s["time"] is not None]
-    for host, (t, cpu, rss) in zip(hosts, _cpu_points(samples), strict=True):
-        slot = buckets[host].setdefault(int(t), [0.0, 0.0])
-        slot[0] += cpu or 0.0
-        slot[1] += rss
+    for host, (t, pct, mib) in zip(hosts, _cpu_points(samples), strict=True):
+        rss[host][int(t)] += mib
+        if pct is not None:
+            cpu[host][int(t)] += pct
     return {
         host: {
-            "times": [float(k) for k in sorted(b)],
-            "cpu": [round(b[k][0], 1) for k in sorted(b)],
-            "rss": [round(b[k][1], 1) for k in sorted(b)],
+            "times": [float(k) for k in sorted(rss[host])],
+            "rss": [round(rss[host][k], 1) for k in sorted(rss[host])],
+            "cpu_times": [float(k) for k in sorted(cpu[host])],
+            "cpu": [round(cpu[host][k], 1) for k in sorted(cpu[host])],
         }
-        for host, b in sorted(buckets.items())
+        for host in sorted(rss)
     }

@@ -46,8 +46,8 @@ const OVERVIEW = `
   </div>
   <section class="panel"><h2>Apps: run time of successful tasks</h2><div id="apps-table"></div></section>
   <div class="grid">
-    <section class="panel"><h2>CPU per node</h2><div id="node-cpu"></div></section>
-    <section class="panel"><h2>Resident memory per node</h2><div id="node-mem"></div></section>
+    <section class="panel"><h2>CPU per node (% of one core)</h2><div id="node-cpu"></div></section>
+    <section class="panel"><h2>Resident memory per node (MiB)</h2><div id="node-mem"></div></section>
   </div>
   <div class="grid">
     <section class="panel"><h2>Blocks</h2><div id="blocks"></div></section>
@@ -99,11 +99,11 @@ function renderInfra(s) {
     : '<p class="empty">no nodes recorded</p>';
 }
 
-function renderResources(res) {
+function renderResources(res, origin) {
   const hosts = Object.keys(res.nodes);
-  const series = (key) => hosts.map((h) => ({ name: h, times: res.nodes[h].times, values: res.nodes[h][key] }));
-  $("node-cpu").innerHTML = Charts.lines(series("cpu"), "%") + Charts.lineLegend(hosts);
-  $("node-mem").innerHTML = Charts.lines(series("rss"), "M") + Charts.lineLegend(hosts);
+  const series = (key, times) => hosts.map((h) => ({ name: h, times: res.nodes[h][times], values: res.nodes[h][key] }));
+  $("node-cpu").innerHTML = Charts.lines(series("cpu", "cpu_times"), "%", { floor: 100, origin }) + Charts.lineLegend(hosts);
+  $("node-mem").innerHTML = Charts.lines(series("rss", "times"), "", { origin }) + Charts.lineLegend(hosts);
 }
 
 function renderFilters(facets) {
@@ -147,7 +147,7 @@ async function overview() {
   renderCards(s);
   $("timeline").innerHTML = Charts.stacked(s.timeline.times, s.timeline.series) + stateLegend(s.states, Object.keys(s.timeline.series));
   renderApps(s);
-  renderResources(res);
+  renderResources(res, s.timeline.times[0]);
   renderInfra(s);
   renderTasks(t);
 }
@@ -183,8 +183,8 @@ async function taskPage(id) {
       (d.traceback ? `<h2>Traceback</h2><pre id="task-traceback">${esc(d.traceback)}</pre>` : "") + "</section>" : ""}
     <div class="grid"><section class="panel"><h2>Story</h2>${storyTable(d)}</section>
       <section class="panel"><h2>Tries</h2>${triesTable(d)}</section></div>
-    <div class="grid"><section class="panel"><h2>CPU</h2>${Charts.lines([{ name: "cpu", times: r.cpu_times, values: r.cpu }], "%")}</section>
-      <section class="panel"><h2>Resident memory</h2>${Charts.lines([{ name: "rss", times: r.times, values: r.rss }], "M")}</section></div>`;
+    <div class="grid"><section class="panel"><h2>CPU (% of one core)</h2>${Charts.lines([{ name: "cpu", times: r.cpu_times, values: r.cpu }], "%", { floor: 100 })}</section>
+      <section class="panel"><h2>Resident memory (MiB)</h2>${Charts.lines([{ name: "rss", times: r.times, values: r.rss }], "")}</section></div>`;
 }
 
 // ---- loop -------------------------------------------------------------------------------

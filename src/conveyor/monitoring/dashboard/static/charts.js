@@ -16,21 +16,25 @@ const Charts = (() => {
   }
   function color(state, i) { return STATE_COLORS[state] || PALETTE[i % PALETTE.length]; }
 
+  // A round upper bound whose quarters are round too.
   function niceMax(v) {
     if (v <= 0) return 1;
     const p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+    for (const m of [1, 2, 4, 6, 8, 10]) if (m * p >= v) return m * p;
     return 10 * p;
   }
-  function clockLabel(seconds) {
-    const s = Math.max(0, Math.round(seconds));
-    const m = Math.floor(s / 60);
+  function num(v) { return String(+v.toFixed(1)); }
+  // Seconds since the start, labelled for the span shown.
+  function timeLabel(seconds, span) {
+    if (span <= 20) return `${num(seconds)}s`;
+    if (span <= 180) return `${Math.round(seconds)}s`;
+    const s = Math.max(0, Math.round(seconds)), m = Math.floor(s / 60);
     return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}`
       : `${m}:${String(s % 60).padStart(2, "0")}`;
   }
 
   // The frame of an x/y chart: returns {svg parts, x(), y()}.
-  function frame(w, h, x0, x1, ymax, yfmt) {
+  function frame(w, h, x0, x1, ymax, yfmt, origin = x0) {
     const L = 46, R = 10, T = 8, B = 22;
     const x = (v) => L + ((v - x0) / Math.max(x1 - x0, 1e-9)) * (w - L - R);
     const y = (v) => T + (1 - v / ymax) * (h - T - B);
@@ -43,7 +47,7 @@ const Charts = (() => {
     for (let i = 0; i <= 5; i++) {
       const v = x0 + ((x1 - x0) * i) / 5;
       const anchor = i === 0 ? "start" : i === 5 ? "end" : "middle";
-      parts.push(`<text x="${x(v)}" y="${h - 6}" text-anchor="${anchor}">${clockLabel(v - x0)}</text>`);
+      parts.push(`<text x="${x(v)}" y="${h - 6}" text-anchor="${anchor}">${timeLabel(v - origin, x1 - origin)}</text>`);
     }
     return { parts, x, y, close: () => `<svg viewBox="0 0 ${w} ${h}" role="img">${parts.join("")}</svg>` };
   }
@@ -53,7 +57,7 @@ const Charts = (() => {
     const names = Object.keys(series);
     if (!times.length || !names.length) return '<p class="empty">no state changes yet</p>';
     const totals = times.map((_, k) => names.reduce((a, n) => a + series[n][k], 0));
-    const f = frame(w, h, times[0], times[times.length - 1], niceMax(Math.max(...totals)), (v) => Math.round(v));
+    const f = frame(w, h, times[0], times[times.length - 1], niceMax(Math.max(...totals)), num);
     const base = times.map(() => 0);
     names.forEach((name, i) => {
       const top = base.map((b, k) => b + series[name][k]);
@@ -65,12 +69,14 @@ const Charts = (() => {
     return f.close();
   }
 
-  // Lines: list of {name, times, values}; all share one x range.
-  function lines(list, unit, w = 640, h = 200) {
+  // Lines: list of {name, times, values}; all share one x range; x labels count from origin.
+  function lines(list, unit, opts = {}) {
+    const { w = 640, h = 200, floor = 1, origin = null } = opts;
     const all = list.flatMap((s) => s.times);
     if (!all.length) return '<p class="empty">no resource samples</p>';
-    const vmax = niceMax(Math.max(1, ...list.flatMap((s) => s.values)));
-    const f = frame(w, h, Math.min(...all), Math.max(...all) + 1e-6, vmax, (v) => `${Math.round(v)}${unit}`);
+    const vmax = niceMax(Math.max(floor, ...list.flatMap((s) => s.values)));
+    const x0 = origin === null ? Math.min(...all) : Math.min(origin, ...all);
+    const f = frame(w, h, x0, Math.max(...all) + 1e-6, vmax, (v) => `${num(v)}${unit}`, x0);
     list.forEach((s, i) => {
       const pts = s.times.map((t, k) => `${f.x(t).toFixed(1)},${f.y(s.values[k]).toFixed(1)}`);
       const col = PALETTE[i % PALETTE.length];
