@@ -18,6 +18,7 @@ from conveyor.files import File
 from conveyor.futures import AppFuture, DataFuture
 from conveyor.kernel.current import clear, dfk, load, wait_for_current_tasks
 from conveyor.log_utils import set_file_logger, set_stream_logger
+from conveyor.progress_bar import progress
 from conveyor.version import VERSION
 
 __version__ = VERSION
@@ -44,6 +45,7 @@ __all__ = [
     "dfk",
     "join_app",
     "load",
+    "progress",
     "python_app",
     "set_file_logger",
     "set_stream_logger",
