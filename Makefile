@@ -5,7 +5,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test venv lint typecheck pytest slurm-install mpi-install bench clean
+.PHONY: run test venv lint typecheck pytest slurm-install mpi-install chromium-install bench clean
 
 $(VPY):
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ mpi-install:
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || echo "mpi-install: apt-get failed; MPI tests will skip with a reason"; else echo "mpi-install: not root; MPI tests will skip with a reason"; fi
 
+# the dashboard's browser tests (tests/monitoring/test_dashboard_chromium.py) need Debian's chromium
+chromium-install:
+	@if command -v chromium >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null || echo "chromium-install: apt-get failed; dashboard browser tests will skip with a reason"; else echo "chromium-install: not root; dashboard browser tests will skip with a reason"; fi
+
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
@@ -43,7 +48,7 @@ typecheck: $(TEST_STAMP)
 pytest: $(TEST_STAMP)
 	$(VENV)/bin/pytest -q
 
-test: $(TEST_STAMP) slurm-install mpi-install lint typecheck pytest
+test: $(TEST_STAMP) slurm-install mpi-install chromium-install lint typecheck pytest
 
 bench: $(STAMP)
 	$(VPY) bench/run.py
