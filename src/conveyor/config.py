@@ -6,8 +6,10 @@ keywords, which become a :class:`~conveyor.elaborations.memoization.BasicMemoize
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import InitVar, dataclass, field
+from types import NoneType
 from typing import Any, Literal
 
 from conveyor.elaborations.base import Memoizer
@@ -15,7 +17,7 @@ from conveyor.errors import ConfigurationError
 from conveyor.executors.base import Executor
 from conveyor.logconfigs import LogConfig
 
-__all__ = ["Config"]
+__all__ = ["Config", "ConfigTypeError"]
 
 ExitMode = Literal["cleanup", "skip", "wait"]
 _EXIT_MODES = ("cleanup", "skip", "wait")
@@ -57,67 +59,57 @@ class Config:
         checkpoint_period: str | None,
     ) -> None:
         self._executors = self._check_executors(self.executors)
-        self._check_scalars()
+        self.executors = self._executors  # as Parsl's: the executors actually used
+        if isinstance(self.run_dir, os.PathLike):
+            self.run_dir = os.fspath(self.run_dir)
+        self._check_types()
+        self._check_ranges()
         legacy = (app_cache, checkpoint_mode, checkpoint_files, checkpoint_period)
         if any(v is not None for v in legacy):
             self.memoizer = self._legacy_memoizer(*legacy)
-        if self.memoizer is not None and not isinstance(self.memoizer, Memoizer):
-            raise ConfigurationError(
-                f"Config.memoizer must be a Memoizer, not {type(self.memoizer).__name__}"
-            )
+        _type_check("memoizer", self.memoizer, (Memoizer, NoneType), "a Memoizer")
 
     @staticmethod
     def _check_executors(executors: Iterable[Executor] | None) -> tuple[Executor, ...]:
         if executors is None:
             return _default_executors()
-        if isinstance(executors, str | bytes | Executor):
-            raise ConfigurationError("Config.executors must be a list of executors")
+        if isinstance(executors, str | bytes | Executor) or not isinstance(executors, Iterable):
+            raise ConfigTypeError(
+                f"Config.executors must be a list of executors, not {type(executors).__name__}"
+            )
         result = tuple(executors) or _default_executors()
         labels: set[str] = set()
         for ex in result:
-            if not isinstance(ex, Executor):
-                raise ConfigurationError(f"Config.executors: {ex!r} is not an executor")
+            _type_check("executors", ex, (Executor,), f"a list of executors ({ex!r} is not one)")
             if ex.label in labels:
                 raise ConfigurationError(f"Config.executors: duplicate executor label {ex.label!r}")
             labels.add(ex.label)
         return result
 
-    def _check_scalars(self) -> None:
-        _expect("exit_mode", self.exit_mode in _EXIT_MODES, f"one of {_EXIT_MODES}")
-        _expect("retries", _is_int(self.retries) and self.retries >= 0, "an int >= 0")
-        _expect(
-            "internal_tasks_max_threads",
-            _is_int(self.internal_tasks_max_threads) and self.internal_tasks_max_threads > 0,
-            "an int > 0",
-        )
-        _expect(
-            "retry_handler", self.retry_handler is None or callable(self.retry_handler), "callable"
-        )
-        _expect(
-            "std_autopath", self.std_autopath is None or callable(self.std_autopath), "callable"
-        )
-        _expect("run_dir", isinstance(self.run_dir, str), "a str")
-        _expect("strategy", self.strategy in _STRATEGIES, f"one of {_STRATEGIES}")
-        _expect(
-            "strategy_period",
-            _is_number(self.strategy_period) and self.strategy_period > 0,
-            "a number > 0",
-        )
-        _expect(
-            "max_idletime",
-            _is_number(self.max_idletime) and self.max_idletime >= 0,
-            "a number >= 0",
-        )
-        _expect("garbage_collect", isinstance(self.garbage_collect, bool), "a bool")
-        _expect(
-            "initialize_logging",
-            isinstance(self.initialize_logging, bool | LogConfig),
-            "a bool or a LogConfig",
-        )
-        _expect(
+    def _check_types(self) -> None:
+        """TypeError (a ConfigTypeError) naming the field, as Parsl's typeguard raises."""
+        for name, (types, what) in _TYPES.items():
+            _type_check(name, getattr(self, name), types, what)
+        for name in ("retry_handler", "std_autopath"):
+            value = getattr(self, name)
+            if value is not None and not callable(value):
+                raise ConfigTypeError(f"Config.{name} must be callable or None, not {value!r}")
+        if self.exit_mode not in _EXIT_MODES:  # a Literal: a wrong value is a wrong type
+            raise ConfigTypeError(
+                f"Config.exit_mode must be one of {_EXIT_MODES}, not {self.exit_mode!r}"
+            )
+
+    def _check_ranges(self) -> None:
+        """ConfigurationError for values of the right type outside what works."""
+        _in_range("retries", self.retries >= 0, "an int >= 0")
+        _in_range("internal_tasks_max_threads", self.internal_tasks_max_threads > 0, "an int > 0")
+        _in_range("strategy", self.strategy in _STRATEGIES, f"one of {_STRATEGIES}")
+        _in_range("strategy_period", self.strategy_period > 0, "a number > 0")
+        _in_range("max_idletime", self.max_idletime >= 0, "a number >= 0")
+        _in_range(
             "usage_tracking",
-            _is_int(self.usage_tracking) and 0 <= self.usage_tracking <= 3,
-            "an int 0..3",
+            0 <= self.usage_tracking <= 3,
+            f"0, 1, 2 or 3 (or a bool), not {self.usage_tracking!r}",
         )
 
     @staticmethod
@@ -145,14 +137,31 @@ def _default_executors() -> tuple[Executor, ...]:
     return (ThreadPoolExecutor(),)
 
 
-def _is_int(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+class ConfigTypeError(ConfigurationError, TypeError):
+    """A Config field of the wrong type: a TypeError (as Parsl raises) and a ConfigurationError."""
 
 
-def _is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+#: field -> (accepted types, what the message says); bools count as ints, as in Parsl
+_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "exit_mode": ((str,), "a str"),
+    "garbage_collect": ((bool,), "a bool"),
+    "internal_tasks_max_threads": ((int,), "an int"),
+    "retries": ((int,), "an int"),
+    "run_dir": ((str,), "a str"),
+    "strategy": ((str, NoneType), "a str or None"),
+    "strategy_period": ((int, float), "a number"),
+    "max_idletime": ((int, float), "a number"),
+    "usage_tracking": ((int,), "an int 0..3 (or a bool)"),
+    "project_name": ((str, NoneType), "a str or None"),
+    "initialize_logging": ((bool, LogConfig), "a bool or a LogConfig"),
+}
 
 
-def _expect(name: str, ok: bool, what: str) -> None:
+def _type_check(name: str, value: object, types: tuple[type, ...], what: str) -> None:
+    if not isinstance(value, types):
+        raise ConfigTypeError(f"Config.{name} must be {what}, not {type(value).__name__}")
+
+
+def _in_range(name: str, ok: bool, what: str) -> None:
     if not ok:
         raise ConfigurationError(f"Config.{name} must be {what}")
