@@ -129,7 +129,10 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     "parsl.data_provider": {},
     "parsl.data_provider.files": {"File": "conveyor.files:File"},
     "parsl.data_provider.staging": {"Staging": "conveyor.staging.base:Staging"},
-    "parsl.data_provider.data_manager": {"DataManager": "conveyor.staging.manager:DataManager"},
+    "parsl.data_provider.data_manager": {
+        "DataManager": "conveyor.staging.manager:DataManager",
+        "default_staging": "conveyor.staging.defaults:default_staging",
+    },
     "parsl.data_provider.file_noop": {
         "NoOpFileStaging": "conveyor.staging.file_noop:NoOpFileStaging"
     },

@@ -35,7 +35,7 @@ StatusFn = Callable[[int, Any], str]
 class AppFuture(LeanFuture[Any]):
     """The future of one app invocation (a ``concurrent.futures.Future``)."""
 
-    __slots__ = ("_status", "_story", "final_story", "tid")
+    __slots__ = ("_func", "_status", "_story", "final_story", "tid")
 
     # Rarely set, so class-level defaults: an instance that sets one keeps it in its own
     # __dict__ (a Future has one), every other instance stores nothing for them.
@@ -46,12 +46,19 @@ class AppFuture(LeanFuture[Any]):
     stderr: Any = None
 
     def __init__(
-        self, tid: int, *, story: StoryFn | None = None, status: StatusFn | None = None
+        self,
+        tid: int,
+        *,
+        story: StoryFn | None = None,
+        status: StatusFn | None = None,
+        func: Callable[..., Any] | None = None,
     ) -> None:
         super().__init__()
         self.tid = tid
         self._story = story
         self._status = status
+        #: the app's function (``task_record['func']`` once the kernel forgot the task)
+        self._func = func
         #: set by the kernel when the task ends (the kernel then forgets the task)
         self.final_story: Any = None
 

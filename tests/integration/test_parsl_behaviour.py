@@ -171,6 +171,7 @@ def test_dfk_tasks_counts_and_cleanup_called(make_config: Any) -> None:
         assert ok.task_status() == "exec_done" and dep.task_status() == "dep_fail"
         assert ok.task_record["id"] == ok.tid and ok.task_record["app_fu"] is ok
         assert ok.task_record["status"] is States.exec_done
+        assert ok.task_record["func_name"] == "depends"  # also once the task is forgotten
         assert all(r["app_fu"].done() for r in dfk.tasks.values())  # Parsl's conftest check
         assert not dfk.cleanup_called
     finally:
@@ -297,3 +298,19 @@ def test_pool_executor_as_parsl(tmp_path: Path) -> None:
         assert borrowed.get_app(_inc).executors == ["t"]
         with pytest.warns(UserWarning, match="not supported"):
             borrowed.shutdown(False, cancel_futures=True)
+
+
+def test_default_staging_is_parsls_list(tmp_path: Path) -> None:
+    from conveyor.staging.defaults import default_staging
+    from conveyor.staging.file_noop import NoOpFileStaging
+    from conveyor.staging.zip import ZipFileStaging
+
+    names = [type(p).__name__ for p in default_staging]
+    assert names == [
+        "NoOpFileStaging",
+        "FTPSeparateTaskStaging",
+        "HTTPSeparateTaskStaging",
+        "ZipFileStaging",
+    ]
+    assert isinstance(default_staging[0], NoOpFileStaging)
+    assert isinstance(default_staging[-1], ZipFileStaging)

@@ -160,7 +160,7 @@ class DataFlowKernel:
                     raise  # e.g. a user's std_autopath, or a File no provider can stage
                 refused = exc  # the task fails through its future (Parsl's behaviour)
                 break
-        fut = AppFuture(tid, story=self._story_fn, status=self._status_fn)
+        fut = AppFuture(tid, story=self._story_fn, status=self._status_fn, func=call.func)
         kwargs = call.kwargs
         if kwargs and refused is None:
             self._attach_outputs(fut, kwargs, tid)

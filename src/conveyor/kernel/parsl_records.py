@@ -42,7 +42,7 @@ _LIVE_KEYS = (
     "dfk",
 )
 #: keys still answered once the kernel has forgotten the task
-_FINISHED_KEYS = ("id", "status", "app_fu", "dfk", "hashsum")
+_FINISHED_KEYS = ("id", "func", "func_name", "status", "app_fu", "dfk", "hashsum")
 
 
 class ParslTaskRecord(Mapping[str, Any]):
@@ -72,9 +72,14 @@ class ParslTaskRecord(Mapping[str, Any]):
         if key == "status":
             state = view.state if view is not None else _final_state(fut)
             return PARSL_STATE[state] if state is not None else States.pending
-        if view is None or key not in _LIVE_KEYS:
-            raise KeyError(key)
-        return view[key]
+        if view is not None and key in _LIVE_KEYS:
+            return view[key]
+        func = fut._func
+        if key == "func" and func is not None:
+            return func
+        if key == "func_name" and func is not None:
+            return getattr(func, "__name__", type(func).__name__)
+        raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
         return iter(_LIVE_KEYS if self._view() is not None else _FINISHED_KEYS)

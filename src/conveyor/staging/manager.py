@@ -24,19 +24,12 @@ __all__ = ["DataManager", "default_staging"]
 def default_staging() -> list[Staging]:
     """Providers used when an executor's ``storage_access`` is None.
 
-    Parsl's list (NoOp, FTP, HTTP and zip), so ``zip:`` Files work without configuring it.
+    Parsl's list (NoOp, FTP, HTTP and zip: ``conveyor.staging.defaults.default_staging``),
+    so ``zip:`` Files work without configuring it.
     """
-    from conveyor.staging.file_noop import NoOpFileStaging
-    from conveyor.staging.ftp import FTPSeparateTaskStaging
-    from conveyor.staging.http import HTTPSeparateTaskStaging
-    from conveyor.staging.zip import ZipFileStaging
+    from conveyor.staging.defaults import default_staging as providers
 
-    return [
-        NoOpFileStaging(),
-        FTPSeparateTaskStaging(),
-        HTTPSeparateTaskStaging(),
-        ZipFileStaging(),
-    ]
+    return list(providers)
 
 
 class DataManager:
