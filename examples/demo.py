@@ -2,15 +2,26 @@
 
 It shows the Parsl-compatible API: python and bash apps, futures as dependencies,
 a join app and a fan-in, all run by worker pools started through a LocalProvider block.
+As in Parsl, the pools run in the submitting process's working directory: a bash app's
+relative paths (its inputs, outputs and stdout) resolve where the workflow was started.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 
 import conveyor
-from conveyor import Config, HighThroughputExecutor, LocalProvider, bash_app, join_app, python_app
+from conveyor import (
+    Config,
+    File,
+    HighThroughputExecutor,
+    LocalProvider,
+    bash_app,
+    join_app,
+    python_app,
+)
 
 
 @python_app
@@ -33,8 +44,29 @@ def greet(name: str, stdout: str | None = None) -> str:
     return f"echo hello from a worker pool, {name}"
 
 
+@bash_app
+def shout(inputs: list[File], outputs: list[File], stdout: str | None = None) -> str:
+    # relative paths: the pool runs in the directory the workflow was started in
+    return f"tr a-z A-Z < {inputs[0]} > {outputs[0]} && echo wrote {outputs[0]}"
+
+
+def relative_paths() -> None:
+    """A bash app reading and writing relative paths in the working directory."""
+    with open("words.txt", "w") as f:
+        f.write("relative paths resolve in the workflow's directory\n")
+    fut = shout(inputs=[File("words.txt")], outputs=[File("loud.txt")], stdout="shout.out")
+    fut.outputs[0].result()
+    with open("loud.txt") as f, open("shout.out") as out:
+        loud, said = f.read().strip(), out.read().strip()
+    assert loud == "RELATIVE PATHS RESOLVE IN THE WORKFLOW'S DIRECTORY", loud
+    assert said == "wrote loud.txt", said
+    print(f"bash app wrote {os.path.abspath('loud.txt')}: {loud}")
+
+
 def main() -> None:
-    run_dir = tempfile.mkdtemp(prefix="conveyor-demo-")
+    workdir = tempfile.mkdtemp(prefix="conveyor-demo-")
+    os.chdir(workdir)  # the workflow's directory: relative paths below resolve here
+    run_dir = os.path.join(workdir, "runinfo")
     config = Config(
         executors=[
             HighThroughputExecutor(
@@ -54,6 +86,7 @@ def main() -> None:
         greet("conveyor", stdout=out).result()
         with open(out) as f:
             print("bash app said:", f.read().strip())
+        relative_paths()
         many = [square(i) for i in range(2000)]
         print("2000 tasks, fan-in total:", total(*many).result())
     print(f"done in {time.perf_counter() - start:.2f} s; logs in {run_dir}")
