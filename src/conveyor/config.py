@@ -17,7 +17,7 @@ from conveyor.errors import ConfigurationError
 from conveyor.executors.base import Executor
 from conveyor.logconfigs import LogConfig
 
-__all__ = ["Config", "ConfigTypeError"]
+__all__ = ["Config", "TypeCheckError"]
 
 ExitMode = Literal["cleanup", "skip", "wait"]
 _EXIT_MODES = ("cleanup", "skip", "wait")
@@ -74,7 +74,7 @@ class Config:
         if executors is None:
             return _default_executors()
         if isinstance(executors, str | bytes | Executor) or not isinstance(executors, Iterable):
-            raise ConfigTypeError(
+            raise TypeCheckError(
                 f"Config.executors must be a list of executors, not {type(executors).__name__}"
             )
         result = tuple(executors) or _default_executors()
@@ -87,15 +87,15 @@ class Config:
         return result
 
     def _check_types(self) -> None:
-        """TypeError (a ConfigTypeError) naming the field, as Parsl's typeguard raises."""
+        """TypeError (a TypeCheckError) naming the field, as Parsl's typeguard raises."""
         for name, (types, what) in _TYPES.items():
             _type_check(name, getattr(self, name), types, what)
         for name in ("retry_handler", "std_autopath"):
             value = getattr(self, name)
             if value is not None and not callable(value):
-                raise ConfigTypeError(f"Config.{name} must be callable or None, not {value!r}")
+                raise TypeCheckError(f"Config.{name} must be callable or None, not {value!r}")
         if self.exit_mode not in _EXIT_MODES:  # a Literal: a wrong value is a wrong type
-            raise ConfigTypeError(
+            raise TypeCheckError(
                 f"Config.exit_mode must be one of {_EXIT_MODES}, not {self.exit_mode!r}"
             )
 
@@ -137,8 +137,11 @@ def _default_executors() -> tuple[Executor, ...]:
     return (ThreadPoolExecutor(),)
 
 
-class ConfigTypeError(ConfigurationError, TypeError):
-    """A Config field of the wrong type: a TypeError (as Parsl raises) and a ConfigurationError."""
+class TypeCheckError(ConfigurationError, TypeError):
+    """A Config field of the wrong type: a TypeError, and a ConfigurationError.
+
+    Named as the error Parsl's type checker (typeguard) raises for the same mistake.
+    """
 
 
 #: field -> (accepted types, what the message says); bools count as ints, as in Parsl
@@ -159,7 +162,7 @@ _TYPES: dict[str, tuple[tuple[type, ...], str]] = {
 
 def _type_check(name: str, value: object, types: tuple[type, ...], what: str) -> None:
     if not isinstance(value, types):
-        raise ConfigTypeError(f"Config.{name} must be {what}, not {type(value).__name__}")
+        raise TypeCheckError(f"Config.{name} must be {what}, not {type(value).__name__}")
 
 
 def _in_range(name: str, ok: bool, what: str) -> None:

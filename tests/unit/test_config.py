@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conveyor import Config, ThreadPoolExecutor
-from conveyor.config import ConfigTypeError
+from conveyor.config import TypeCheckError
 from conveyor.elaborations.memoization import BasicMemoizer
 from conveyor.errors import ConfigurationError
 
@@ -63,9 +63,7 @@ def test_wrong_types_are_type_errors_naming_the_field(
     with pytest.raises(TypeError, match=f"Config.{field}") as caught:
         Config(**kwargs)  # type: ignore[arg-type]
     # also a ConfigurationError, so one except clause catches every config problem
-    assert isinstance(caught.value, ConfigTypeError) and isinstance(
-        caught.value, ConfigurationError
-    )
+    assert isinstance(caught.value, TypeCheckError) and isinstance(caught.value, ConfigurationError)
 
 
 @pytest.mark.parametrize("level", [0, 1, 2, 3, False, True])
