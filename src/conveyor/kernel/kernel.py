@@ -70,9 +70,10 @@ class DataFlowKernel:
         self._closed = False
         self.run_dir = make_rundir(self.config.run_dir)
         self._start_logging()
-        self.monitoring = self._start_monitoring()
+        self.monitoring: MonitoringRun | None = None
         self.executors: dict[str, Executor] = {}
         try:
+            self.monitoring = self._start_monitoring()
             self._start_executors()
             self.memoizer = self._start_memoizer()
         except BaseException:

@@ -15,7 +15,6 @@ an earlier batch get an update of what changed. Statuses are mapped to Parsl's n
 
 from __future__ import annotations
 
-import datetime
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,8 +22,9 @@ from typing import Any, NamedTuple
 
 from conveyor.kernel.observe import Transition
 from conveyor.kernel.states import TaskState
+from conveyor.monitoring.schema import format_time as stamp
 
-__all__ = ["Batch", "BlockChange", "PoolSample", "PoolTry", "RowBuilder", "stamp"]
+__all__ = ["Batch", "BlockChange", "PoolSample", "PoolTry", "RowBuilder"]
 
 S = TaskState
 _NAMES: Mapping[TaskState, str] = {
@@ -70,19 +70,6 @@ class BlockChange(NamedTuple):
     job_id: str | None
     status: str
     time: float
-
-
-_last_second = [-1, ""]
-
-
-def stamp(seconds: float) -> str:
-    """An epoch time as SQLAlchemy stores a DateTime in SQLite (local; cached per second)."""
-    whole = int(seconds)
-    if whole != _last_second[0]:
-        text = datetime.datetime.fromtimestamp(whole).strftime("%Y-%m-%d %H:%M:%S")
-        _last_second[0], _last_second[1] = whole, text
-    micros = int((seconds - whole) * 1e6)
-    return f"{_last_second[1]}.{micros:06d}"
 
 
 @dataclass

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import sqlite3
 from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "BLOCK",
@@ -259,12 +260,23 @@ def check_database(conn: sqlite3.Connection, where: str = "database") -> None:
         )
 
 
-_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+_last_second: list[Any] = [None, ""]
 
 
 def format_time(seconds: float) -> str:
-    """An epoch time as the database stores it (local time, microseconds)."""
-    return datetime.datetime.fromtimestamp(seconds).strftime(_TIME_FORMAT)
+    """An epoch time as the database stores it (local time, microseconds).
+
+    Called for every timestamp the writer stores, so the date part is formatted once per
+    second and cached.
+    """
+    whole = int(seconds)
+    if whole != _last_second[0]:
+        text = datetime.datetime.fromtimestamp(whole).strftime(_TIME_FORMAT)
+        _last_second[0], _last_second[1] = whole, text
+    return f"{_last_second[1]}.{int((seconds - whole) * 1e6):06d}"
 
 
 def parse_time(text: str) -> datetime.datetime:

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from conveyor.monitoring.link import Queues
-from conveyor.monitoring.rows import Batch, RowBuilder, stamp
+from conveyor.monitoring.rows import Batch, RowBuilder
+from conveyor.monitoring.schema import format_time as stamp
 
 __all__ = ["BATCH_INTERVAL", "DatabaseWriter", "WorkflowInfo"]
 
