@@ -314,3 +314,41 @@ def test_default_staging_is_parsls_list(tmp_path: Path) -> None:
     ]
     assert isinstance(default_staging[0], NoOpFileStaging)
     assert isinstance(default_staging[-1], ZipFileStaging)
+
+
+# --- per-task log records with Parsl's extras ------------------------------------------
+
+
+def _extras(caplog: pytest.LogCaptureFixture, *keys: str) -> list[tuple[Any, ...]]:
+    return [
+        tuple(r.__dict__[k] for k in keys)
+        for r in caplog.records
+        if all(k in r.__dict__ for k in keys)
+    ]
+
+
+def test_task_log_records_carry_parsl_extras(loaded: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO")
+    first = depends(1)
+    second = depends(first)
+    bad = fails()
+    second.result(timeout=60)
+    bad.exception(timeout=60)
+    assert (first.tid, "depends") in _extras(caplog, "parsl.task", "parsl.app_name")
+    assert (second.tid, first.tid) in _extras(caplog, "parsl.task", "parsl.dependency_task")
+    states = _extras(caplog, "parsl.task", "parsl.task_state")
+    assert [s for t, s in states if t == first.tid] == ["pending", "launched", "exec_done"]
+    assert [s for t, s in states if t == bad.tid] == ["pending", "launched", "failed"]
+    label = next(k for k in loaded.executors if not k.startswith("_"))
+    bindings = [b for b in _extras(caplog, "parsl.task", "parsl.executor") if b[0] == first.tid]
+    assert bindings == [(first.tid, label)]  # exactly one record binds the task to it
+
+
+def test_task_log_records_only_when_someone_listens(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    from conveyor.kernel import tasklog
+
+    assert tasklog.wanted()  # pytest's capture handlers sit on the root logger
+    monkeypatch.setattr(logging.root, "handlers", [])
+    assert not tasklog.wanted()

@@ -26,6 +26,7 @@ from conveyor.elaborations.memoization import filters_uncached
 from conveyor.elaborations.retries import Retry, RetryPolicy
 from conveyor.elaborations.routing import Router
 from conveyor.errors import ConfigurationError, DependencyError, InternalError, JoinError
+from conveyor.kernel import tasklog
 from conveyor.kernel.events import (
     AttemptFinished,
     DependencyDone,
@@ -79,6 +80,8 @@ class KernelCore:
         self.tasks: dict[int, TaskRecord] = {}
         #: told of every transition while monitoring is on (kernel/observe.py)
         self.observer: TaskObserver | None = None
+        #: whether per-task log records are wanted (checked once per event: tasklog.py)
+        self._log = False
         #: tasks finished so far, per terminal state (live ones are counted on demand)
         self.ended: Counter[TaskState] = Counter(dict.fromkeys(TERMINAL, 0))
         memoizer = policies.memoizer
@@ -87,6 +90,7 @@ class KernelCore:
 
     def handle(self, event: Event) -> list[Instruction]:
         """Apply one event; return what the shell must do next."""
+        self._log = tasklog.wanted()
         rec = self.tasks.get(event.task_id) if not isinstance(event, Submitted) else None
         if isinstance(event, Submitted):
             rec = TaskRecord(event.task_id, event.call)
@@ -137,6 +141,8 @@ class KernelCore:
             self._move(rec, S.FAILED, "SubmitRefused")
             return self._finish(rec, None, refused)
         deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
+        if self._log:
+            tasklog.submitted(rec.id, rec.call.func_name, deps)
         if not deps:  # nothing to unwrap: the call's own arguments go to the executor
             rec.args, rec.kwargs = rec.call.args, rec.call.kwargs
             self._move(rec, S.READY, "DepsResolved")
@@ -198,6 +204,8 @@ class KernelCore:
         walltime = rec.kwargs.get("walltime")
         if walltime is not None and label in self.p.walltime_labels:
             spec = {**spec, "walltime": walltime}
+        if self._log:
+            tasklog.launched(rec.id, try_id, label)
         return [Launch(rec.id, try_id, label, func, rec.args, rec.kwargs, spec)]
 
     def _attempt_finished(self, rec: TaskRecord, ev: AttemptFinished) -> list[Instruction]:
@@ -275,7 +283,10 @@ class KernelCore:
     # --- helpers --------------------------------------------------------------------
 
     def _move(self, rec: TaskRecord, to: TaskState, cause: str) -> None:
+        start = rec.state
         transition(rec, to, cause)
+        if self._log:
+            tasklog.moved(rec.id, start, to)
         if self.observer is not None:
             self.observer.moved(rec, to)
 
