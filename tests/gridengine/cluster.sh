@@ -97,6 +97,9 @@ host_files() {
         > "$COMMON/host_aliases"
 }
 
+# A busy test machine must not hold jobs back: no load thresholds or load adjustments,
+# a 1 s scheduling interval, 1 s accounting flushes, jobs started by a plain (non-login)
+# shell so that no profile of the machine runs in them.
 configure() {
     qconf -as "$HOST" >/dev/null 2>&1 || true
     if ! qconf -se "$HOST" >/dev/null 2>&1; then
@@ -111,10 +114,12 @@ configure() {
     qconf -Mconf "$DIR/conf/global" >/dev/null
     qconf -ssconf | sed -e 's/^schedule_interval .*/schedule_interval 0:0:1/' \
         -e 's/^flush_submit_sec .*/flush_submit_sec 1/' \
-        -e 's/^flush_finish_sec .*/flush_finish_sec 1/' > "$DIR/conf/sched"
+        -e 's/^flush_finish_sec .*/flush_finish_sec 1/' \
+        -e 's/^job_load_adjustments .*/job_load_adjustments NONE/' > "$DIR/conf/sched"
     qconf -Msconf "$DIR/conf/sched" >/dev/null
     qconf -sq | sed -e 's/^qname .*/qname all.q/' -e "s/^hostlist .*/hostlist $HOST/" \
-        -e "s/^slots .*/slots $SLOTS/" -e 's/^pe_list .*/pe_list NONE/' > "$DIR/conf/queue"
+        -e "s/^slots .*/slots $SLOTS/" -e 's/^pe_list .*/pe_list NONE/' \
+        -e 's/^load_thresholds .*/load_thresholds NONE/' > "$DIR/conf/queue"
     if qconf -sq all.q >/dev/null 2>&1; then
         qconf -Mq "$DIR/conf/queue" >/dev/null
     else
