@@ -29,7 +29,6 @@ EXPECTED_STATES = {
     "memo_done": 1,
 }
 EXPECTED_APPS = {"simulate": 10, "analyse": 4, "collect": 1}
-TRACEBACK = 'Traceback (most recent call last):\n  File "sim.py", line 3\nValueError: bad seed 7'
 
 
 def _t(offset: float) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import monitoring_run as flow
 import pytest
+from test_cli_run import GATED, wait_for_workflow_row
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -173,3 +174,39 @@ def test_screenshot_is_not_blank(chromium: str, dashboard: str, tmp_path: Path) 
     assert variance > 200, f"screenshot looks blank (luminance variance {variance:.0f})"
     colours = {bytes(row[i : i + 3]) for row in rows[::5] for i in range(0, len(row), bpp * 5)}
     assert len(colours) > 50  # state colours, text, charts — not one flat fill
+
+
+def test_page_follows_a_running_workflow(chromium: str, tmp_path: Path) -> None:
+    (tmp_path / "gated.py").write_text(GATED)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "conveyor", "run", "gated.py"], cwd=tmp_path, stdout=subprocess.PIPE
+    )
+    try:
+        db = wait_for_workflow_row(tmp_path, run)
+        with subprocess.Popen(
+            [sys.executable, "-m", "conveyor", "dashboard", str(db), "--port", "0"],
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as server:
+            try:
+                assert server.stdout is not None
+                url = re.search(r"http://\S+/", server.stdout.readline())
+                assert url, "the dashboard printed no address"
+                for _ in range(30):  # the writer's first batches may still be coming
+                    dom = browse(chromium, url.group(0), tmp_path, "--dump-dom")
+                    if count(dom, "card-total") == 4:
+                        break
+                else:
+                    raise AssertionError("the page never showed the 4 submitted tasks")
+                assert count(dom, "card-done") == 0 and 'class="pill running"' in dom
+                (tmp_path / "go").touch()
+                assert run.wait(timeout=60) == 0
+                dom = browse(chromium, url.group(0), tmp_path, "--dump-dom")
+                assert count(dom, "card-done") == 4 and 'class="pill finished"' in dom
+            finally:
+                server.terminate()
+    finally:
+        (tmp_path / "go").touch()  # never leave the workflow waiting
+        if run.poll() is None:
+            run.kill()
+        run.communicate()

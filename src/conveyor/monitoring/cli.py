@@ -39,7 +39,7 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--executor", help="only tasks whose latest try ran on this executor")
     p.add_argument("--block", help="only tasks whose latest try ran in this block")
     p.set_defaults(handler=_guarded("tasks"))
-    p = sub.add_parser("show", help="one task: story, tries, error, traceback")
+    p = sub.add_parser("show", help="one task: story, tries, error")
     _common(p)
     p.add_argument("task_id", type=int)
     p.set_defaults(handler=_guarded("show"))

@@ -76,7 +76,6 @@ def task_detail(reader: MonitoringReader, run_id: str, task_id: int) -> dict[str
         "story": [asdict(e) for e in reader.story(run_id, task_id)],
         "tries": tries,
         "error": errors[-1] if errors else None,
-        "traceback": fields.get("conveyor_traceback"),
     }
 
 

@@ -128,7 +128,7 @@ def format_event(e: StatusEvent, app: str) -> str:
 
 
 def format_show(d: dict[str, Any]) -> str:
-    """``conveyor show``: one task's story, tries, error and traceback."""
+    """``conveyor show``: one task's story, tries and error."""
     lines = [
         f"task {d['task_id']}  {d['app']}  {d['state']}  "
         f"(fails {d['fail_count']}, executor {d['executor'] or '-'}, block {d['block'] or '-'},"
@@ -162,6 +162,4 @@ def format_show(d: dict[str, Any]) -> str:
     lines.append(table(cols, rows) if rows else "  none")
     if d.get("error"):
         lines += ["", f"error: {d['error']}"]
-    if d.get("traceback"):
-        lines += ["", "traceback:", d["traceback"].rstrip()]
     return "\n".join(lines)

@@ -101,7 +101,7 @@ def tasks(reader: MonitoringReader, q: Query) -> Any:
 
 
 def task(reader: MonitoringReader, q: Query) -> Any:
-    """One task's page: story, tries, error, traceback, streams and resource samples."""
+    """One task's page: story, tries, error, streams and resource samples."""
     run = _run(reader, q)
     try:
         task_id = int(q.get("id", ""))
