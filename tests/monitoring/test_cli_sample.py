@@ -161,3 +161,25 @@ def test_empty_monitoring_database(tmp_path: Path) -> None:
         create_schema(conn)
     proc = conveyor("status", "--db", str(empty))
     assert proc.returncode == 2 and "holds no workflow yet" in proc.stderr
+
+
+def test_a_run_directory_selects_its_run_in_the_shared_database(tmp_path: Path) -> None:
+    runinfo = tmp_path / "runinfo"
+    (runinfo / "000").mkdir(parents=True)
+    (runinfo / "001").mkdir()
+    db = sample.build(runinfo / "monitoring.db")
+    with sqlite3.connect(db) as conn:  # a second, newer run in the same file
+        conn.execute(
+            "INSERT INTO workflow SELECT 'second-run', 'later', workflow_version,"
+            " time_began, time_completed, host, user, ?, 0, 0 FROM workflow",
+            (str(runinfo / "001"),),
+        )
+        conn.execute(
+            "UPDATE workflow SET rundir = ? WHERE run_id = ?", (str(runinfo / "000"), sample.RUN_ID)
+        )
+    newest = json.loads(conveyor("status", "--db", str(runinfo), "--json").stdout)
+    assert newest["run"]["run_id"] == "second-run" and newest["total"] == 0
+    first = json.loads(conveyor("status", "--db", str(runinfo / "000"), "--json").stdout)
+    assert first["run"]["run_id"] == sample.RUN_ID and first["total"] == 15
+    by_id = json.loads(conveyor("tasks", "--db", str(db), "--run", "sample", "--json").stdout)
+    assert len(by_id) == 15

@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from conveyor.monitoring.reader import MonitoringReader, find_database, open_reader
+from conveyor.monitoring.reader import MonitoringReader, RunRow, locate, open_reader
 from conveyor.monitoring.text import format_event, format_show, format_status, format_tasks
 
 __all__ = ["dashboard", "show", "status", "tail", "task_detail", "tasks"]
@@ -23,18 +23,24 @@ def _emit(ns: argparse.Namespace, data: Any, text: str) -> None:
     print(json.dumps(data, indent=1, default=str) if ns.json else text)
 
 
+def _run(ns: argparse.Namespace, reader: MonitoringReader, rundir: str | None) -> RunRow:
+    return reader.run(ns.run, rundir)
+
+
 def status(ns: argparse.Namespace) -> int:
     from conveyor.monitoring.summary import run_summary
 
-    with open_reader(find_database(ns.db)) as reader:
-        summary = run_summary(reader, reader.run(ns.run))
+    path, rundir = locate(ns.db)
+    with open_reader(path) as reader:
+        summary = run_summary(reader, _run(ns, reader, rundir))
     _emit(ns, summary.as_json(), format_status(summary))
     return 0
 
 
 def tasks(ns: argparse.Namespace) -> int:
-    with open_reader(find_database(ns.db)) as reader:
-        rows = reader.tasks(reader.run(ns.run).run_id)
+    path, rundir = locate(ns.db)
+    with open_reader(path) as reader:
+        rows = reader.tasks(_run(ns, reader, rundir).run_id)
     wanted = {"state": ns.state, "app": ns.app, "executor": ns.executor, "block": ns.block}
     for field, value in wanted.items():
         if value is not None:
@@ -50,8 +56,9 @@ def _matches(field: str, actual: str | None, wanted: str) -> bool:
 
 
 def show(ns: argparse.Namespace) -> int:
-    with open_reader(find_database(ns.db)) as reader:
-        detail = task_detail(reader, reader.run(ns.run).run_id, ns.task_id)
+    path, rundir = locate(ns.db)
+    with open_reader(path) as reader:
+        detail = task_detail(reader, _run(ns, reader, rundir).run_id, ns.task_id)
     if detail is None:
         print(f"conveyor show: no task {ns.task_id} in this run", file=sys.stderr)
         return 1
@@ -80,9 +87,9 @@ def task_detail(reader: MonitoringReader, run_id: str, task_id: int) -> dict[str
 
 
 def tail(ns: argparse.Namespace) -> int:
-    path = find_database(ns.db)
+    path, rundir = locate(ns.db)
     with open_reader(path) as reader:
-        run = reader.run(ns.run)
+        run = _run(ns, reader, rundir)
         apps = {t.task_id: t.app for t in reader.tasks(run.run_id)}
         events = reader.events(run.run_id)
     seq = _print_events(ns, events[-ns.lines :] if ns.lines > 0 else [], apps)
@@ -111,7 +118,7 @@ def _print_events(ns: argparse.Namespace, events: list[Any], apps: dict[int, str
 def dashboard(ns: argparse.Namespace) -> int:
     from conveyor.monitoring.dashboard.server import serve
 
-    path = find_database(ns.db or ns.target)
-    with open_reader(path):  # refuse a bad file before serving anything
-        pass
-    return serve(path, ns.host, ns.port)
+    path, rundir = locate(ns.db or ns.target)
+    with open_reader(path) as reader:  # refuse a bad file before serving anything
+        reader.run(None, rundir)
+    return serve(path, ns.host, ns.port, rundir)

@@ -36,6 +36,7 @@ __all__ = [
     "TryRow",
     "epoch",
     "find_database",
+    "locate",
     "open_reader",
 ]
 
@@ -192,11 +193,18 @@ class MonitoringReader:
         ).fetchall()
         return [RunRow(r[0], r[1], r[2], epoch(r[3]), epoch(r[4]), *r[5:]) for r in rows]
 
-    def run(self, run_id: str | None = None) -> RunRow:
-        """The run ``run_id`` (a unique prefix is enough), or the newest run."""
+    def run(self, run_id: str | None = None, rundir: str | None = None) -> RunRow:
+        """The run ``run_id`` (a unique prefix will do), or the newest one (of ``rundir``).
+
+        With ``rundir``, only runs started in that run directory are considered.
+        """
         runs = self.runs()
         if not runs:
             raise MonitoringDatabaseError(f"{self.path} holds no workflow yet")
+        if run_id is None and rundir is not None:
+            runs = [r for r in runs if os.path.abspath(r.rundir) == os.path.abspath(rundir)]
+            if not runs:
+                raise MonitoringDatabaseError(f"{self.path} holds no run from {rundir}")
         if run_id is None:
             return runs[-1]
         found = [r for r in runs if r.run_id == run_id] or [
@@ -328,24 +336,32 @@ def open_reader(path: str) -> Iterator[MonitoringReader]:
 
 
 def find_database(target: str | None = None) -> str:
-    """The database ``target`` names (a file, a run directory or a runinfo directory).
+    """The database ``target`` names (see :func:`locate`)."""
+    return locate(target)[0]
 
-    With no target: the newest ``runinfo/*/monitoring.db`` or ``runinfo/monitoring.db``
-    under the current directory.
+
+def locate(target: str | None = None) -> tuple[str, str | None]:
+    """The database ``target`` names, and the run directory it names if it names one.
+
+    ``target`` is a database file, a runinfo directory (``runinfo/monitoring.db`` or the
+    newest ``runinfo/*/monitoring.db``) or one run's directory (``runinfo/003``: its own
+    ``monitoring.db``, else its parent's, restricted to the runs started there). With no
+    target: the newest database under ``runinfo`` in the current directory.
     """
     if target is not None and not os.path.isdir(target):
-        return target
+        return target, None
     base = target if target is not None else "runinfo"
     candidates = [os.path.join(base, "monitoring.db")]
     if os.path.isdir(base):
         candidates += [os.path.join(base, d, "monitoring.db") for d in os.listdir(base)]
-    if target is None:
-        candidates.append("monitoring.db")
     found = [c for c in candidates if os.path.isfile(c)]
-    if not found:
-        where = target if target is not None else os.path.join(os.getcwd(), "runinfo")
-        raise MonitoringDatabaseError(
-            f"no monitoring.db found in {where} (run with Config(monitoring=MonitoringHub())"
-            " or give --db PATH)"
-        )
-    return max(found, key=os.path.getmtime)
+    if found:
+        return max(found, key=os.path.getmtime), None
+    parent = os.path.join(os.path.dirname(os.path.abspath(base)), "monitoring.db")
+    if target is not None and os.path.isfile(parent):
+        return parent, os.path.abspath(target)
+    where = target if target is not None else os.path.join(os.getcwd(), "runinfo")
+    raise MonitoringDatabaseError(
+        f"no monitoring.db found in {where} (run with Config(monitoring=MonitoringHub())"
+        " or give --db PATH)"
+    )

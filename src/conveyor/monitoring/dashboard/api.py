@@ -33,7 +33,7 @@ class NotFound(LookupError):
 
 
 def _run(reader: MonitoringReader, q: Query) -> RunRow:
-    return reader.run(q.get("run") or None)
+    return reader.run(q.get("run") or None, q.get("rundir") or None)
 
 
 def runs(reader: MonitoringReader, q: Query) -> Any:

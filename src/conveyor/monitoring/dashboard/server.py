@@ -38,8 +38,10 @@ class DashboardServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, db_path: str, address: tuple[str, int]) -> None:
+    def __init__(self, db_path: str, address: tuple[str, int], rundir: str | None = None) -> None:
         self.db_path = db_path
+        #: show the newest run started in this run directory unless a page asks for a run
+        self.rundir = rundir
         super().__init__(address, _Handler)
 
     @property
@@ -56,6 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the http.server hook's name
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query))
+        if self.server.rundir and not query.get("run"):
+            query["rundir"] = self.server.rundir
         if parts.path in _STATIC:
             name, ctype = _STATIC[parts.path]
             data = resources.files(__package__).joinpath("static", name).read_bytes()
@@ -69,7 +73,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             with open_reader(self.server.db_path) as reader:
                 if path == "/metrics":
-                    text = render_metrics(reader, reader.run(query.get("run") or None))
+                    run = reader.run(query.get("run") or None, query.get("rundir"))
+                    text = render_metrics(reader, run)
                     self._send(HTTPStatus.OK, text.encode(), CONTENT_TYPE)
                     return
                 body = json.dumps(ROUTES[path](reader, query), default=str).encode()
@@ -95,15 +100,19 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the dashboard does not log each request."""
 
 
-def make_server(db_path: str, host: str = "127.0.0.1", port: int = 0) -> DashboardServer:
+def make_server(
+    db_path: str, host: str = "127.0.0.1", port: int = 0, rundir: str | None = None
+) -> DashboardServer:
     """A dashboard server bound to ``host:port`` (0: a free port); not yet serving."""
-    return DashboardServer(db_path, (host, port))
+    return DashboardServer(db_path, (host, port), rundir)
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8050) -> int:
+def serve(
+    db_path: str, host: str = "127.0.0.1", port: int = 8050, rundir: str | None = None
+) -> int:
     """Serve the dashboard until interrupted; print its address first. Returns 0."""
     try:
-        server = make_server(db_path, host, port)
+        server = make_server(db_path, host, port, rundir)
     except OSError as e:
         raise SystemExit(f"conveyor dashboard: cannot listen on {host}:{port}: {e.strerror}") from e
     print(f"conveyor dashboard: {db_path} at {server.url}  (Ctrl-C stops)", flush=True)
