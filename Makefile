@@ -5,7 +5,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test venv lint typecheck pytest slurm-install mpi-install chromium-install bench clean
+.PHONY: run test venv lint typecheck pytest apt-update slurm-install mpi-install chromium-install bench clean
 
 $(VPY):
 	$(PY) -m venv $(VENV)
@@ -27,14 +27,18 @@ run: $(STAMP)
 slurm-install:
 	@if [ -f tests/slurm/cluster.sh ]; then bash tests/slurm/cluster.sh install || echo "slurm-install: Slurm not installed; Slurm tests will skip with a reason"; else echo "slurm-install: no Slurm test cluster in this tree yet (issue 5)"; fi
 
+# apt-get update once, as root, when the package lists are missing or older than a day
+apt-update:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && [ -z "$$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then apt-get update -qq || echo "apt-update: apt-get update failed"; fi
+
 MPI_PACKAGES := openmpi-bin libopenmpi-dev mpich libmpich-dev
-mpi-install:
+mpi-install: apt-update
 	@missing=""; for p in $(MPI_PACKAGES); do dpkg-query -W -f '$${Status}' $$p 2>/dev/null | grep -q ' installed$$' || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || echo "mpi-install: apt-get failed; MPI tests will skip with a reason"; else echo "mpi-install: not root; MPI tests will skip with a reason"; fi
 
 # the dashboard's browser tests (tests/monitoring/test_dashboard_chromium.py) need Debian's chromium
-chromium-install:
+chromium-install: apt-update
 	@if command -v chromium >/dev/null; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null || echo "chromium-install: apt-get failed; dashboard browser tests will skip with a reason"; else echo "chromium-install: not root; dashboard browser tests will skip with a reason"; fi
 
