@@ -129,18 +129,20 @@ def hms(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-def script_tail(opts: BatchOptions, script: JobScript) -> list[str]:
-    """The job script after its directives: environment, worker_init, the launched pools."""
+def script_tail(opts: BatchOptions, script: JobScript, deadline: bool = True) -> list[str]:
+    """The job script after its directives: environment, worker_init, the launched pools.
+
+    ``deadline``: the system ends the job at its walltime, so the pools should drain first.
+    """
     body = opts.launcher(script.command, script.tasks_per_node, opts.nodes_per_block)
-    return [
+    lines = [
         "",
         f"export JOBNAME={shlex.quote(script.job_name)}",
         f"export CONVEYOR_SCRIPT_DIR={shlex.quote(script.script_dir)}",
-        f"export CONVEYOR_BLOCK_DEADLINE=$(( $(date +%s) + {opts.walltime_s} ))",
-        opts.worker_init,
-        body,
-        "",
     ]
+    if deadline:
+        lines.append(f"export CONVEYOR_BLOCK_DEADLINE=$(( $(date +%s) + {opts.walltime_s} ))")
+    return [*lines, opts.worker_init, body, ""]
 
 
 @dataclass(frozen=True, slots=True)
