@@ -214,6 +214,23 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     "parsl.providers": {
         "LocalProvider": "conveyor.providers.local:LocalProvider",
         "SlurmProvider": "conveyor.providers.slurm:SlurmProvider",
+        "PBSProProvider": "conveyor.providers.pbspro:PBSProProvider",
+        "TorqueProvider": "conveyor.providers.torque:TorqueProvider",
+        "LSFProvider": "conveyor.providers.lsf:LSFProvider",
+        "CondorProvider": "conveyor.providers.condor:CondorProvider",
+        "GridEngineProvider": "conveyor.providers.gridengine:GridEngineProvider",
+    },
+    "parsl.providers.pbspro": {},
+    "parsl.providers.pbspro.pbspro": {"PBSProProvider": "conveyor.providers.pbspro:PBSProProvider"},
+    "parsl.providers.torque": {},
+    "parsl.providers.torque.torque": {"TorqueProvider": "conveyor.providers.torque:TorqueProvider"},
+    "parsl.providers.lsf": {},
+    "parsl.providers.lsf.lsf": {"LSFProvider": "conveyor.providers.lsf:LSFProvider"},
+    "parsl.providers.condor": {},
+    "parsl.providers.condor.condor": {"CondorProvider": "conveyor.providers.condor:CondorProvider"},
+    "parsl.providers.grid_engine": {},
+    "parsl.providers.grid_engine.grid_engine": {
+        "GridEngineProvider": "conveyor.providers.gridengine:GridEngineProvider"
     },
     "parsl.providers.slurm": {},
     "parsl.providers.slurm.slurm": {"SlurmProvider": "conveyor.providers.slurm:SlurmProvider"},
@@ -252,11 +269,9 @@ LACKING: Mapping[str, frozenset[str]] = {
         {
             "AWSProvider",
             "AzureProvider",
-            "CondorProvider",
             "GoogleCloudProvider",
-            "GridEngineProvider",
+            "KubernetesProvider",
         }
-        | {"KubernetesProvider", "LSFProvider", "PBSProProvider", "TorqueProvider"}
     ),
     "parsl.app.errors": frozenset({"RemoteExceptionWrapper", "wrap_error"}),
     "parsl.dataflow.memoization": frozenset({"CheckpointCommand", "make_hash"}),
