@@ -103,6 +103,7 @@ def test_overview_shows_the_runs_counts(chromium: str, dashboard: str, tmp_path:
     assert sorted(int(t) for t, _ in rows) == list(range(flow.TOTAL))
     assert sum(s == "failed" for _, s in rows) == 2
     assert "squares" in dom  # the workflow name in the header
+    assert len(re.findall(r'<tr class="link" data-run="[^"]+"', dom)) == 1  # workflows table
     for app in flow.EXPECTED_APPS:
         assert f'data-app="{app}"' in dom
     assert dom.count("<polygon") >= 3  # the states-over-time chart has an area per state

@@ -54,7 +54,8 @@ const OVERVIEW = `
     <section class="panel"><h2>Nodes</h2><div id="nodes"></div></section>
   </div>
   <section class="panel"><h2>Tasks <span id="task-total" class="muted"></span></h2>
-    <div class="filters" id="filters"></div><div id="tasks"></div></section>`;
+    <div class="filters" id="filters"></div><div id="tasks"></div></section>
+  <section class="panel"><h2>Workflows in this database</h2><div id="runs"></div></section>`;
 
 function renderCards(s) {
   const n = (...names) => names.reduce((a, k) => a + (s.states[k] || 0), 0);
@@ -142,8 +143,11 @@ function renderHeader(s) {
 
 async function overview() {
   if (ui.route !== "overview") { $("main").innerHTML = OVERVIEW; ui.route = "overview"; ui.facetsKey = ""; }
-  const [s, res, t] = await Promise.all([get("/api/summary"), get("/api/resources"), get("/api/tasks", ui.filters)]);
+  const [s, res, t, runs] = await Promise.all([get("/api/summary"), get("/api/resources"),
+    get("/api/tasks", ui.filters), get("/api/runs")]);
   renderHeader(s);
+  $("run-select").value = s.run.run_id;
+  renderRuns(runs, s.run.run_id);
   renderCards(s);
   $("timeline").innerHTML = Charts.stacked(s.timeline.times, s.timeline.series) + stateLegend(s.states, Object.keys(s.timeline.series));
   renderApps(s);
@@ -188,10 +192,22 @@ async function taskPage(id) {
 
 // ---- loop -------------------------------------------------------------------------------
 
+function renderRuns(runs, shown) {
+  $("runs").innerHTML = `<table id="run-table"><tr><th>workflow</th><th>run id</th><th>host</th><th>started</th>` +
+    `<th>ended</th><th class="num">completed</th><th class="num">failed</th></tr>` +
+    runs.slice().reverse().map((r) => `<tr class="link" data-run="${esc(r.run_id)}">${cell(esc(r.name || "–"))}` +
+      `${cell(r.run_id === shown ? `<b>${esc(r.run_id)}</b>` : esc(r.run_id))}${cell(esc(r.host))}` +
+      `${cell(fmtTime(r.began))}${cell(r.completed ? fmtTime(r.completed) : "running")}` +
+      `${cell(r.completed_count, "num")}${cell(r.failed, "num")}</tr>`).join("") + "</table>";
+  for (const tr of $("runs").querySelectorAll("tr.link")) {
+    tr.onclick = () => { ui.run = tr.dataset.run; $("run-select").value = ui.run; ui.route = ""; refresh(); };
+  }
+}
+
 async function loadRuns() {
   const runs = await get("/api/runs");
-  $("run-select").innerHTML = runs.slice().reverse().map((r, i) =>
-    `<option value="${i === 0 ? "" : esc(r.run_id)}">${esc(r.name || "workflow")} ${esc(r.run_id.slice(0, 12))}</option>`).join("");
+  $("run-select").innerHTML = runs.slice().reverse().map((r) =>
+    `<option value="${esc(r.run_id)}">${esc(r.name || "workflow")} ${esc(r.run_id.slice(0, 12))}</option>`).join("");
   $("run-select").onchange = () => { ui.run = $("run-select").value; ui.route = ""; refresh(); };
 }
 
