@@ -208,7 +208,7 @@ def test_bad_resource_specification_is_rejected(htex: HighThroughputExecutor) ->
     from conveyor.errors import InvalidResourceSpecification
 
     with pytest.raises(InvalidResourceSpecification):
-        htex.submit(worker_pid, {"cores": 4})
+        htex.submit(worker_pid, {"cpus": 4})  # per-task keys are cores, memory, gpus
 
 
 def test_pools_that_cannot_start_break_the_executor_with_their_stderr(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def test_placer_backfills_and_returns_nodes() -> None:
     placer.release([1])
     nxt = placer.take_next(pending)
     assert nxt is not None and nxt[0][0] == 2
-    assert placer.refusal(_task(9, 5)) is not None and placer.refusal(_task(9, 4)) is None
+    assert placer.admit(_task(9, 5)) is not None and placer.admit(_task(9, 4)) is None
 
 
 def test_allocator_lends_each_node_once() -> None:

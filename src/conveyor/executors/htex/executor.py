@@ -34,6 +34,7 @@ from conveyor.executors.htex.client import HtexClient, Sink, settle
 from conveyor.executors.htex.mpi_prefix import mpi_resources, require_simple_launcher
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.pool.deadline import usable_seconds
+from conveyor.executors.htex.pool.resources import TASK_RESOURCE_KEYS, check_task_resources
 from conveyor.executors.htex.transport import generate_keys
 from conveyor.providers.base import ExecutionProvider
 from conveyor.providers.states import JobStatus
@@ -247,16 +248,17 @@ class HighThroughputExecutor(HtexAttributes, Executor):
         self._checked_resources(resource_specification)
 
     def _checked_resources(self, spec: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The resources a task's Submit item carries (MPI mode); raise for refused keys."""
+        """The resources a task's Submit item carries (MPI keys, or cores / memory / gpus)."""
         if self.options.pool.enable_mpi_mode:
             return mpi_resources(spec, _ALLOWED_SPEC, self.provider)
-        bad = set(spec) - _ALLOWED_SPEC
+        bad = set(spec) - _ALLOWED_SPEC - set(TASK_RESOURCE_KEYS)
         if bad:
+            allowed = sorted(_ALLOWED_SPEC | set(TASK_RESOURCE_KEYS))
             raise InvalidResourceSpecification(
                 bad,
-                f"HTEX accepts only {sorted(_ALLOWED_SPEC)} in a resource specification, not {sorted(bad)}",
+                f"HTEX accepts only {allowed} in a resource specification, not {sorted(bad)}",
             )
-        return None
+        return check_task_resources(spec)
 
     def _walltime_error(self, walltime: float) -> BaseException | None:
         if walltime and walltime >= self.usable_block_seconds:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import math
 import platform
 import sys
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from enum import Enum
 from typing import Any
 
 from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.interchange.fit import fits, fits_any, node_shape, sized_part
 from conveyor.version import VERSION
 
 __all__ = ["CLIENT", "BrokerState", "ManagerInfo", "ManagerState", "expected_versions"]
@@ -77,6 +79,8 @@ class ManagerInfo:
     idle_since: float | None = None
     #: when the pool stops taking tasks (its block ends), on this clock; None = never
     ends_at: float | None = None
+    #: the node's cores / memory (MB) / gpus, for tasks that declare them (None = unknown)
+    shape: dict[str, float] | None = None
 
     @property
     def free(self) -> int:
@@ -93,6 +97,7 @@ class BrokerState:
         self.tasks: dict[int, tuple[bytes, bytes]] = {}  # task id -> (fn hash, args)
         self.walltimes: dict[int, float] = {}  # task id -> declared walltime (s), if any
         self.resources: dict[int, dict[str, Any]] = {}  # task id -> resources, if any
+        self.sized: dict[int, dict[str, float]] = {}  # task id -> declared cores/memory/gpus
         self.functions: dict[bytes, bytes] = {}
         self.managers: dict[bytes, ManagerInfo] = {}
         self._seq = itertools.count()
@@ -105,6 +110,9 @@ class BrokerState:
         for task_id, priority, walltime_ms, fn_hash, fn_bytes, args, *resources in tasks:
             if resources:
                 self.resources[task_id] = resources[0]
+                sized = sized_part(resources[0])
+                if sized is not None:
+                    self.sized[task_id] = sized
             if fn_bytes:
                 self.functions[fn_hash] = fn_bytes
             self.tasks[task_id] = (fn_hash, args)
@@ -132,7 +140,8 @@ class BrokerState:
                 extra = mgr.workers * BURST_PER_WORKER if burst else 0
                 limit = mgr.capacity + extra - len(mgr.in_flight)
                 if limit > 0:
-                    take = self._take if mgr.ends_at is None else self._take_fitting
+                    plain = mgr.ends_at is None and not self.sized
+                    take = self._take if plain else self._take_fitting
                     batches.setdefault(mgr.manager_id, []).extend(take(mgr, limit, now))
         for manager_id, batch in batches.items():
             if batch:
@@ -155,6 +164,7 @@ class BrokerState:
         for task_id in task_ids:
             fn_hash, args = self.tasks.pop(task_id)
             self.walltimes.pop(task_id, None)
+            self.sized.pop(task_id, None)
             fn_bytes = b""
             if fn_hash not in mgr.known_functions:
                 fn_bytes = self.functions.get(fn_hash, b"")
@@ -167,23 +177,33 @@ class BrokerState:
         return batch
 
     def _take_fitting(self, mgr: ManagerInfo, limit: int, now: float) -> list[list[Any]]:
-        """Like _take, for a pool whose block ends: skip tasks whose walltime would outlast it.
+        """Like _take, skipping tasks this pool cannot take (walltime, cores, memory, gpus).
 
+        A task is skipped when its walltime would outlast the pool's block, or when it
+        declared cores / memory / gpus the pool's node could never hold.
         Skipped tasks go back to the queue for other pools; at most ``limit * 4 + 64`` queue
         entries are looked at, so a nearly finished pool cannot make dispatch scan everything.
         """
-        assert mgr.ends_at is not None
-        left = mgr.ends_at - now
+        left = mgr.ends_at - now if mgr.ends_at is not None else math.inf
         kept: list[tuple[int, int, int]] = []
         fitting: list[tuple[int, int, int]] = []
         looked = 0
         while self.queue and len(fitting) < limit and looked < limit * 4 + 64:
             entry = heapq.heappop(self.queue)
             looked += 1
-            (fitting if self.walltimes.get(entry[2], 0.0) < left else kept).append(entry)
+            (fitting if self._suits(mgr, entry[2], left) else kept).append(entry)
         for entry in kept:
             heapq.heappush(self.queue, entry)
         return self._hand(mgr, [entry[2] for entry in fitting]) if fitting else []
+
+    def _suits(self, mgr: ManagerInfo, task_id: int, left: float) -> bool:
+        if self.walltimes.get(task_id, 0.0) >= left:
+            return False
+        wanted = self.sized.get(task_id)
+        if wanted is None or fits(mgr.shape, wanted):
+            return True
+        # no pool could ever hold it: this one refuses it (InvalidResourceSpecification)
+        return not fits_any((m.shape for m in self.managers.values()), wanted)
 
     # --- pool side -----------------------------------------------------------------
 
@@ -206,6 +226,7 @@ class BrokerState:
         self.managers[manager_id] = ManagerInfo(
             manager_id, hostname, block, capacity, workers, now, idle_since=now, ends_at=ends_at
         )
+        self.managers[manager_id].shape = node_shape(info)
         logger.info(
             "pool %r registered: host=%s block=%s workers=%d", manager_id, hostname, block, workers
         )

@@ -43,6 +43,7 @@ from conveyor.executors.htex.pool.deadline import drain_time
 from conveyor.executors.htex.pool.link import LinkWatch
 from conveyor.executors.htex.pool.mpi_placer import MpiPlacer
 from conveyor.executors.htex.pool.probe import reachable_address
+from conveyor.executors.htex.pool.resources import NodeShape, ResourcePlacer
 from conveyor.executors.htex.pool.sampler import Sampler
 from conveyor.executors.htex.pool.worker import worker_main
 from conveyor.executors.htex.transport import connect, secure_client
@@ -88,7 +89,11 @@ class Manager:
         self.draining = False
         self.running = True
         self.drain_at = drain_time(spec.drain_period, os.environ.get("CONVEYOR_BLOCK_DEADLINE"))
-        self.mpi = MpiPlacer(spec.mpi_launcher, discover_nodes()) if spec.mpi_launcher else None
+        self.placer: MpiPlacer | ResourcePlacer = (
+            MpiPlacer(spec.mpi_launcher, discover_nodes())
+            if spec.mpi_launcher
+            else ResourcePlacer(_node_shape(spec, self.accelerators))
+        )
         self._poller_cache: zmq.Poller | None = None
         #: monitoring (pool/sampler.py), when the executor asked for it
         self.sampler = Sampler.from_extra(
@@ -111,6 +116,8 @@ class Manager:
             "seconds_left": None if self.drain_at == math.inf else self.drain_at - time.monotonic(),
             "platform": platform.platform(),
         }
+        if isinstance(self.placer, ResourcePlacer):
+            info["shape"] = self.placer.shape.summary()
         info.update({k: v for k, v in self.spec.extra.items() if k.startswith("override_")})
         # a link whose CURVE handshake is refused has no pipe: send would block for ever
         self.sock.sndtimeo = int(self.spec.heartbeat_threshold * 1000)
@@ -233,7 +240,7 @@ class Manager:
             for task in msg.tasks:
                 if task[2]:
                     self.functions[task[1]] = task[2]
-                refusal = self.mpi.refusal(task) if self.mpi else None
+                refusal = self.placer.admit(task)
                 if refusal is not None:
                     self.results.append([task[0], False, error_payload(refusal)])
                 else:
@@ -263,8 +270,7 @@ class Manager:
         )
         lost = error_payload(WorkerLost(dead.rank, self.hostname))
         self.results.extend([task_id, False, lost] for task_id in sorted(dead.tasks))
-        if self.mpi is not None:
-            self.mpi.release(sorted(dead.tasks))
+        self.placer.release(sorted(dead.tasks))
         dead.conn.close()
         self.workers[index] = self._spawn(dead.rank)
         self._poller_cache = None
@@ -277,13 +283,12 @@ class Manager:
                 self.results.append(item)
             else:
                 self.pending.appendleft([item[0], item[1], b"", item[3]])
-        if self.mpi is not None:
-            self.mpi.release([item[0] for item in batch])
+        self.placer.release([item[0] for item in batch])
 
     def _assign(self) -> None:
         idle = [w for w in self.workers if not w.tasks]
-        if self.mpi is not None:
-            self._assign_mpi(self.mpi, idle)
+        if self.placer.active():
+            self._assign_placed(idle)
             return
         for i, w in enumerate(idle):
             if not self.pending:
@@ -292,13 +297,16 @@ class Manager:
             batch = [self.pending.popleft() for _ in range(min(share, len(self.pending)))]
             self._send_batch(w, batch, {})
 
-    def _assign_mpi(self, mpi: MpiPlacer, idle: list[WorkerSlot]) -> None:
-        """One task per idle worker: the first pending one whose nodes are free."""
+    def _assign_placed(self, idle: list[WorkerSlot]) -> None:
+        """One task per idle worker: the first pending one whose nodes / cores are free."""
+        held = getattr(self.placer, "held", {})
+        undeclared = sum(1 for w in self.workers if w.tasks and not any(t in held for t in w.tasks))
         for w in idle:
-            found = mpi.take_next(self.pending)
+            found = self.placer.take_next(self.pending, undeclared)
             if found is None:
                 return
             self._send_batch(w, [found[0]], found[1])
+            undeclared += found[0][0] not in held
 
     def _send_batch(self, w: WorkerSlot, tasks: list[list[Any]], env: dict[str, str]) -> None:
         batch = []
@@ -348,9 +356,24 @@ def main_loop(spec: p.PoolLaunchSpec) -> int:
     return 0
 
 
-def _worker_count(spec: p.PoolLaunchSpec, accelerators: list[str]) -> int:
+def _node() -> tuple[int, float | None]:
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    cores, mem_gb = node_resources(os.environ, len(os.sched_getaffinity(0)), physical)
+    return node_resources(os.environ, len(os.sched_getaffinity(0)), physical)
+
+
+def _node_shape(spec: p.PoolLaunchSpec, accelerators: list[str]) -> NodeShape:
+    cores, mem_gb = _node()
+    return NodeShape(
+        sorted(os.sched_getaffinity(0))[:cores],
+        (mem_gb or 0.0) * 1024,
+        accelerators,
+        spec.cores_per_worker,
+        spec.mem_per_worker * 1024,
+    )
+
+
+def _worker_count(spec: p.PoolLaunchSpec, accelerators: list[str]) -> int:
+    cores, mem_gb = _node()
     return worker_count(
         spec.max_workers or None,
         cores,

@@ -36,7 +36,11 @@ class MpiPlacer:
         self.nodes = NodeAllocator(nodes)
         logger.info("MPI mode (%s): %d nodes %s", launcher, len(nodes), ",".join(nodes))
 
-    def refusal(self, task: Sequence[Any]) -> InvalidResourceSpecification | None:
+    def active(self) -> bool:
+        """MPI tasks are always placed one by one."""
+        return True
+
+    def admit(self, task: Sequence[Any]) -> InvalidResourceSpecification | None:
         """Why this task can never run on this block, if it cannot."""
         needed = nodes_needed(task)
         if needed <= self.nodes.total:
@@ -46,8 +50,10 @@ class MpiPlacer:
             f"task needs num_nodes={needed} but its block has {self.nodes.total} nodes",
         )
 
-    def take_next(self, pending: deque[list[Any]]) -> tuple[list[Any], dict[str, str]] | None:
-        """Remove and return the first pending task that fits now, with its environment."""
+    def take_next(
+        self, pending: deque[list[Any]], undeclared_busy: int = 0
+    ) -> tuple[list[Any], dict[str, str]] | None:
+        """Remove and return the first pending task whose nodes are free, with its environment."""
         index = self.nodes.pick(pending, nodes_needed)
         if index is None:
             return None

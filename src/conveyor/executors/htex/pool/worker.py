@@ -5,7 +5,8 @@
 
 A batch holds one task unless the pool has more queued than idle workers. ``task_env``
 (a dict, possibly empty) is set in the environment while that task runs (the MPI
-variables). A task that raises ``SystemExit`` ends the worker, as in Parsl: the results
+variables, or a task's own CPUs and GPUs; ``GOMP_CPU_AFFINITY`` there also pins the
+worker to those CPUs for the task). A task that raises ``SystemExit`` ends the worker, as in Parsl: the results
 of the batch so far are sent, the tasks not started go back as 4-element items
 ``[task_id, fn_hash, fn_bytes, args]`` for the manager to queue again, and the worker
 exits, so the manager reports ``WorkerLost`` for the task and starts a replacement.
@@ -57,9 +58,15 @@ def _task_environment(task_env: Mapping[str, str]) -> Iterator[None]:
         return
     saved = {k: os.environ.get(k) for k in task_env}
     os.environ.update(task_env)
+    cpus = task_env.get("GOMP_CPU_AFFINITY")
+    before = os.sched_getaffinity(0)
+    if cpus:  # the task's own CPUs (per-task cores): pinned while it runs
+        os.sched_setaffinity(0, [int(c) for c in cpus.split(",")])
     try:
         yield
     finally:
+        if cpus:
+            os.sched_setaffinity(0, before)
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
