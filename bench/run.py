@@ -58,9 +58,11 @@ def parsl_python() -> Path | None:
     return py
 
 
-def run_case(system: str, py: Path, case: str, n: int, encrypted: bool) -> dict | None:
+def run_case(
+    system: str, py: Path, case: str, n: int, encrypted: bool, script_name: str = "cases.py"
+) -> dict | None:
     run_dir = tempfile.mkdtemp(prefix=f"bench-{system}-{case}-")
-    script = str(HERE / "cases.py")
+    script = str(HERE / script_name)
     args = [case, str(n), "1" if encrypted else "0", run_dir]
     cmd = (
         [str(py), "-m", "conveyor", "run", script, *args]

@@ -1,31 +1,35 @@
-"""The kernel's observer point: where each task transition is reported while monitoring is on.
+"""The kernel's observer point: where task transitions are reported while monitoring is on.
 
 ``KernelCore.observer`` is None unless a monitoring hub is configured, so with monitoring
-off a transition costs one attribute test. With it on, the kernel thread only appends one
-small tuple per transition to a deque (:class:`TransitionObserver`); everything else
-(naming, rows, SQL) happens on the monitoring writer's thread, in batches.
+off a transition costs one attribute test. With it on, the kernel thread appends at most
+three small tuples per task to a deque (:class:`TransitionObserver`); naming, rows and SQL
+happen on the monitoring writer's thread, in batches. The story the kernel keeps anyway
+(``TaskRecord.log``: every transition with its time) is what carries the details, so the
+observer never formats anything. The events (told apart by their length):
 
-A recorded transition is a :data:`Transition` tuple::
+- ``(task_id, call, time)`` when a task is submitted (``time`` is its first story entry's);
+- ``(task_id, try_id, time, executor)`` when an attempt is launched (the entry's time);
+- ``(task_id, story, executor, fail_history, fail_count, fail_cost)`` when the task ends,
+  ``story`` being the encoded story (``transitions.decode_story``) with every transition.
 
-    (task_id, to_state, time, attempts, fail_count, fail_cost, call)
-
-``attempts`` is the record's tuple of frozen :class:`~conveyor.kernel.record.Attempt`
-(immutable, so sharing it is safe); ``call`` is the task's ``AppCall`` on its first entry
-(the submission, to ``PENDING`` with no attempt yet) and None afterwards.
+Apart from the submission's ``call``, the tuples hold only numbers, strings and bytes (no
+cycles for the garbage collector to walk while they wait in the deque).
 """
 
 from __future__ import annotations
 
-import time
+import struct
 from collections import deque
 from typing import Any, Protocol
 
-from conveyor.kernel.states import TaskState
+from conveyor.kernel.states import TERMINAL, TaskState
 from conveyor.kernel.transitions import TaskRecord
 
-__all__ = ["TaskObserver", "Transition", "TransitionObserver"]
+__all__ = ["TaskObserver", "TransitionObserver"]
 
-Transition = tuple[int, TaskState, float, tuple[Any, ...], int, float, Any]
+_LAUNCHED = TaskState.LAUNCHED
+_PENDING = TaskState.PENDING
+_TERMINAL = frozenset(TERMINAL)
 
 
 class TaskObserver(Protocol):
@@ -36,25 +40,31 @@ class TaskObserver(Protocol):
 
 
 class TransitionObserver:
-    """Appends one :data:`Transition` per state change to ``events`` (thread-safe deque)."""
+    """Appends the events described in the module docstring to ``events`` (a deque)."""
 
     __slots__ = ("events",)
 
-    def __init__(self, events: deque[Transition]) -> None:
+    def __init__(self, events: deque[tuple[Any, ...]]) -> None:
         self.events = events
 
     def moved(self, rec: TaskRecord, to: TaskState) -> None:
-        """Record the transition; the submission entry also carries the call."""
-        attempts = rec.attempts
-        first = to is TaskState.PENDING and not attempts and len(rec.log) <= 12
-        self.events.append(
-            (
-                rec.id,
-                to,
-                time.time(),
-                attempts,
-                rec.fail_count,
-                rec.fail_cost,
-                rec.call if first else None,
+        """Record a submission, a launch or an end; other transitions travel in the story."""
+        if to is _LAUNCHED:
+            log = rec.log
+            try_id = len(rec.attempts) - 1
+            self.events.append((rec.id, try_id, _time_at(log, len(log) - 8), rec.executor))
+        elif to in _TERMINAL:
+            self.events.append(
+                (rec.id, rec.log, rec.executor, rec.fail_history, rec.fail_count, rec.fail_cost)
             )
-        )
+        elif to is _PENDING and len(rec.log) == ENTRY_SIZE:
+            self.events.append((rec.id, rec.call, _time_at(rec.log, 4)))
+
+
+#: a story entry is ``<BBHd``: from, to, cause, time (see kernel/transitions.py)
+ENTRY_SIZE = 12
+_TIME = struct.Struct("<d")
+
+
+def _time_at(log: bytes, offset: int) -> float:
+    return _TIME.unpack_from(log, offset)[0]  # type: ignore[no-any-return]

@@ -16,7 +16,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conveyor.kernel.observe import Transition
 from conveyor.monitoring.rows import BlockChange, PoolSample, PoolTry
 
 __all__ = ["MonitoringLink", "Queues"]
@@ -26,7 +25,8 @@ __all__ = ["MonitoringLink", "Queues"]
 class Queues:
     """Everything recorded and not yet written."""
 
-    transitions: deque[Transition] = field(default_factory=deque)
+    #: the kernel observer's events (kernel/observe.py)
+    transitions: deque[tuple[Any, ...]] = field(default_factory=deque)
     tries: deque[PoolTry] = field(default_factory=deque)
     samples: deque[PoolSample] = field(default_factory=deque)
     nodes: deque[Mapping[str, Any]] = field(default_factory=deque)

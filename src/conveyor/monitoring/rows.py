@@ -2,25 +2,26 @@
 
 Inputs, drained by the writer thread once per batch interval:
 
-- kernel transitions (:data:`conveyor.kernel.observe.Transition` tuples);
+- the kernel observer's events (see :mod:`conveyor.kernel.observe`);
 - pool reports (:class:`PoolTry`, :class:`PoolSample`, node dicts) from the HTEX client;
 - block changes ``(label, block_id, job_id, status, time)`` from block managers.
 
-Within a batch a task is one ``task`` row and a try one ``try`` row however many of its
-events the batch holds: rows first seen in this batch are inserted whole, rows inserted by
-an earlier batch get an update of what changed. Statuses are mapped to Parsl's names
+Within a batch a task is one ``task`` row however many of its events the batch holds: a
+task first seen in this batch is inserted whole, one inserted by an earlier batch gets an
+update of what changed. A task that ended is written from its story (every transition with
+its time), so its rows cost nothing on the kernel thread. Statuses are mapped to Parsl's names
 (``DEP_FAILED`` -> ``dep_fail``; a retry's return to ``PENDING`` -> ``fail_retryable``;
 ``READY`` has no Parsl counterpart and is not written).
 """
 
 from __future__ import annotations
 
+import struct
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from conveyor.kernel.observe import Transition
 from conveyor.kernel.states import TaskState
 from conveyor.monitoring.schema import format_time as stamp
 
@@ -36,8 +37,16 @@ _NAMES: Mapping[TaskState, str] = {
     S.FAILED: "failed",
     S.DEP_FAILED: "dep_fail",
 }
-_DONE = frozenset({S.EXEC_DONE, S.MEMO_DONE})
-_FAILED = frozenset({S.FAILED, S.DEP_FAILED})
+# A story (kernel/transitions.py) is ``<BBHd`` entries: from and to as numbers in the
+# TaskState enum's order (255 for the submission's missing "from"), cause, time.
+_entries = struct.Struct("<BBHd").iter_unpack
+_NUMBER = {state: i for i, state in enumerate(TaskState)}
+_NO_STATE = 255
+_PENDING, _LAUNCHED, _FAILED = _NUMBER[S.PENDING], _NUMBER[S.LAUNCHED], _NUMBER[S.FAILED]
+_RETRY_OR_FAIL = frozenset({_PENDING, _FAILED})
+_DONE_NUMBERS = frozenset({_NUMBER[S.EXEC_DONE], _NUMBER[S.MEMO_DONE]})
+#: Parsl's status name per state number (None for READY, which Parsl does not have)
+_NAME_BY_NUMBER: tuple[str | None, ...] = tuple(_NAMES.get(state) for state in TaskState)
 #: Parsl's names of the task states a ``try`` row's worker-side times stand for
 RUNNING, RUNNING_ENDED = "running", "running_ended"
 
@@ -79,8 +88,9 @@ class Batch:
     new_tasks: list[tuple[Any, ...]] = field(default_factory=list)
     #: (time_returned, fail_count, fail_cost, task_id, run_id)
     task_updates: list[tuple[Any, ...]] = field(default_factory=list)
-    new_tries: list[tuple[Any, ...]] = field(default_factory=list)
-    #: (block_id, hostname, running, returned, fail_history, try_id, task_id, run_id)
+    #: whole rows; on conflict the kernel's columns (returned, fail_history) are updated
+    tries: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (block_id, hostname, running, try_id, task_id, run_id) from the pools
     try_updates: list[tuple[Any, ...]] = field(default_factory=list)
     statuses: list[tuple[Any, ...]] = field(default_factory=list)
     resources: list[tuple[Any, ...]] = field(default_factory=list)
@@ -104,62 +114,92 @@ class RowBuilder:
     def _reset(self) -> None:
         #: task_id -> [is_new, row values...] (see _task_row)
         self._tasks: dict[int, list[Any]] = {}
-        #: (task_id, try_id) -> [is_new, executor, launched, block, host, running, returned, error]
-        self._tries: dict[tuple[int, int], list[Any]] = {}
         self._batch = Batch()
 
-    # --- kernel transitions --------------------------------------------------------
+    # --- kernel events -------------------------------------------------------------
 
-    def transitions(self, items: Iterable[Transition]) -> None:
-        """Add kernel transitions (in the order they happened)."""
+    def kernel_events(self, items: list[tuple[Any, ...]]) -> None:
+        """Add the observer's events (kernel/observe.py), in the order they happened.
+
+        A task that ended in this batch is written from its story alone: the status rows
+        of its submission and launch events would only repeat it.
+        """
+        ended = {e[0] for e in items if len(e) == 6}
         status = self._batch.statuses.append
         run_id = self.run_id
-        for task_id, to, t, attempts, fail_count, fail_cost, call in items:
-            try_id = len(attempts) - 1 if attempts else 0
-            if call is not None:
-                self._tasks[task_id] = _task_row(task_id, call, t)
-            if to is S.PENDING and attempts:
-                status((task_id, "fail_retryable", stamp(t), run_id, try_id))
-            elif to is not S.READY:
-                status((task_id, _NAMES[to], stamp(t), run_id, try_id))
-            if attempts:
-                self._attempt(task_id, attempts[-1])
-            if to in _DONE or to in _FAILED:
-                self._ended(task_id, to, t, fail_count, fail_cost)
+        for e in items:
+            task_id = e[0]
+            if len(e) == 6:
+                self._ended(e)
+            elif len(e) == 3:
+                self._tasks[task_id] = _task_row(e[1], e[2])
+                if task_id not in ended:
+                    status((task_id, "pending", stamp(e[2]), run_id, 0))
+            elif task_id not in ended:
+                _, try_id, t, executor = e
+                status((task_id, "launched", stamp(t), run_id, try_id))
+                self._batch.tries.append(
+                    (
+                        try_id,
+                        task_id,
+                        run_id,
+                        None,
+                        None,
+                        executor,
+                        stamp(t),
+                        None,
+                        None,
+                        None,
+                        None,
+                    )
+                )
 
-    def _attempt(self, task_id: int, attempt: Any) -> None:
-        key = (task_id, attempt.try_id)
-        row = self._tries.get(key)
-        if row is None:
-            row = self._tries[key] = [True, None, None, None, None, None, None, None]
-        row[1], row[2] = attempt.executor, attempt.time_launched
-        if attempt.time_returned is not None:
-            row[6], row[7] = attempt.time_returned, attempt.error
-
-    def _ended(self, task_id: int, to: TaskState, t: float, count: int, cost: float) -> None:
-        if to in _DONE:
+    def _ended(self, event: tuple[Any, ...]) -> None:
+        task_id, log, executor, history, fail_count, fail_cost = event
+        status = self._batch.statuses.append
+        add_try = self._batch.tries.append
+        run_id = self.run_id
+        try_id, launched_at, failures, last, when = -1, "", 0, _PENDING, ""
+        for start, to, _, t in _entries(log):
+            when = stamp(t)
+            if last == _LAUNCHED:  # the try launched before ends here
+                failed = to in _RETRY_OR_FAIL
+                error = history[failures] if failed and failures < len(history) else None
+                failures += failed
+                add_try(
+                    (try_id, task_id, run_id, None, None, executor, launched_at)
+                    + (None, when, error, None)
+                )
+            elif to == _LAUNCHED:
+                try_id, launched_at = try_id + 1, when
+            last = to
+            name = _NAME_BY_NUMBER[to]
+            if name is not None:
+                if to == _PENDING and start != _NO_STATE:
+                    name = "fail_retryable"
+                status((task_id, name, when, run_id, try_id if try_id > 0 else 0))
+        if last in _DONE_NUMBERS:
             self.completed += 1
         else:
             self.failed += 1
         row = self._tasks.get(task_id)
         if row is None:
-            self._tasks[task_id] = row = [False] + [None] * 15
-        row[13], row[14], row[15] = t, count, cost
+            self._tasks[task_id] = row = [False] + [None] * 14
+        row[12], row[13], row[14] = when, fail_count, fail_cost
 
     # --- pools and blocks ----------------------------------------------------------
 
     def pool_tries(self, items: Iterable[PoolTry]) -> None:
         """Add worker-side times and places of tries (and their running statuses)."""
         status = self._batch.statuses.append
+        update = self._batch.try_updates.append
+        run_id = self.run_id
         for p in items:
-            key = (p.task_id, p.try_id)
-            row = self._tries.get(key)
-            if row is None:
-                row = self._tries[key] = [False, None, None, None, None, None, None, None]
-            row[3], row[4], row[5] = p.block_id, p.hostname, p.started
-            status((p.task_id, RUNNING, stamp(p.started), self.run_id, p.try_id))
+            started = stamp(p.started)
+            update((p.block_id, p.hostname, started, p.try_id, p.task_id, run_id))
+            status((p.task_id, RUNNING, started, run_id, p.try_id))
             if p.ended:
-                status((p.task_id, RUNNING_ENDED, stamp(p.ended), self.run_id, p.try_id))
+                status((p.task_id, RUNNING_ENDED, stamp(p.ended), run_id, p.try_id))
 
     def samples(self, items: Iterable[PoolSample], when: float) -> None:
         """Add resource samples; ``values`` follow the resource table after ``timestamp``."""
@@ -200,30 +240,19 @@ class RowBuilder:
         batch = self._batch
         run_id = self.run_id
         for task_id, row in self._tasks.items():
-            returned = None if row[13] is None else stamp(row[13])
             if row[0]:
-                batch.new_tasks.append((task_id, run_id, *row[2:12], returned, *row[14:]))
+                batch.new_tasks.append((task_id, run_id, *row[2:]))
             else:
-                batch.task_updates.append((returned, row[14], row[15], task_id, run_id))
-        for (task_id, try_id), r in self._tries.items():
-            times = [None if v is None else stamp(v) for v in (r[2], r[5], r[6])]
-            if r[0]:
-                batch.new_tries.append(
-                    (try_id, task_id, run_id, r[3], r[4], r[1] or "", *times, r[7], None)
-                )
-            else:
-                batch.try_updates.append(
-                    (r[3], r[4], times[1], times[2], r[7], try_id, task_id, run_id)
-                )
+                batch.task_updates.append((row[12], row[13], row[14], task_id, run_id))
         self._reset()
         return batch
 
 
-def _task_row(task_id: int, call: Any, t: float) -> list[Any]:
+def _task_row(call: Any, t: float) -> list[Any]:
     """A task row being gathered.
 
-    Slots: is_new, (unused), task_depends, func_name, memoize, hashsum, inputs, outputs,
-    stdin, stdout, stderr, time_invoked, (unused), time_returned, fail_count, fail_cost.
+    Slots: is_new, (unused), then the task table's columns from task_depends to
+    task_fail_cost (times already formatted).
     """
     kwargs = call.kwargs
     depends = _depends(call.args, kwargs)
@@ -240,7 +269,6 @@ def _task_row(task_id: int, call: Any, t: float) -> list[Any]:
         _text(kwargs.get("stdout")),
         _text(kwargs.get("stderr")),
         stamp(t),
-        None,
         None,
         0,
         0.0,

@@ -36,12 +36,14 @@ _SQL: dict[str, str] = {
         "UPDATE task SET task_time_returned = coalesce(?, task_time_returned), "
         "task_fail_count = ?, task_fail_cost = ? WHERE task_id = ? AND run_id = ?"
     ),
-    "new_tries": 'INSERT OR REPLACE INTO "try" VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+    "tries": (
+        'INSERT INTO "try" VALUES (?,?,?,?,?,?,?,?,?,?,?) '
+        "ON CONFLICT (try_id, task_id, run_id) DO UPDATE SET "
+        "task_try_time_returned = excluded.task_try_time_returned, "
+        "task_fail_history = excluded.task_fail_history"
+    ),
     "try_updates": (
-        'UPDATE "try" SET block_id = coalesce(?, block_id), hostname = coalesce(?, hostname), '
-        "task_try_time_running = coalesce(?, task_try_time_running), "
-        "task_try_time_returned = coalesce(?, task_try_time_returned), "
-        "task_fail_history = coalesce(?, task_fail_history) "
+        'UPDATE "try" SET block_id = ?, hostname = ?, task_try_time_running = ? '
         "WHERE try_id = ? AND task_id = ? AND run_id = ?"
     ),
     "statuses": "INSERT OR IGNORE INTO status VALUES (?,?,?,?,?)",
@@ -109,7 +111,7 @@ class DatabaseWriter:
 
     def _gather(self) -> Batch:
         q, b = self.queues, self.builder
-        b.transitions(_drain(q.transitions))
+        b.kernel_events(_drain(q.transitions))
         b.pool_tries(_drain(q.tries))
         b.samples(_drain(q.samples), time.time())
         for node in _drain(q.nodes):

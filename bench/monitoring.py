@@ -1,0 +1,116 @@
+"""Monitoring's cost: conveyor and Parsl side by side, monitoring off, hub only, and resources.
+
+    python bench/monitoring.py [--quick] [--only conveyor|parsl] [--no-write]
+
+Each system runs ``monitoring_case.py`` (HTEX, 2 workers, no-op tasks) three times:
+without a MonitoringHub, with one (resource monitoring off), and with resource monitoring
+every 1 s. The table gives each mode's throughput as a fraction of the same system's
+monitoring-off throughput (issue 12's goal: >= 0.9 for conveyor with resources on), and
+how many tasks the database holds afterwards (proof that monitoring really wrote them).
+Parsl needs ``parsl[monitoring]`` (SQLAlchemy): the Parsl at /opt/parslvenv is used when it
+has it, else bench/.parsl-venv gets it. Results go to bench/MONITORING.md.
+"""
+
+import argparse
+import datetime
+import subprocess
+import sys
+from pathlib import Path
+
+from run import CONVEYOR_PY, HERE, machine, parsl_python, run_case, versions
+
+MODES = ("off", "hub", "resources")
+#: tasks per run, per system and mode (Parsl with resource monitoring is ~30x slower)
+TASKS = {
+    "conveyor": {"off": 50_000, "hub": 50_000, "resources": 50_000},
+    "parsl": {"off": 3_000, "hub": 3_000, "resources": 300},
+}
+SYSTEM_PARSL = Path("/opt/parslvenv/bin/python")
+MONITORING_SPEC = "parsl[monitoring]==2026.10.26"
+
+
+def parsl_with_monitoring() -> Path | None:
+    """A Parsl interpreter that can import its monitoring database manager."""
+    for py in (SYSTEM_PARSL, parsl_python()):
+        if py is not None and py.exists() and _has_sqlalchemy(py):
+            return py
+    py = parsl_python()
+    if py is None:
+        return None
+    try:
+        subprocess.run([py, "-m", "pip", "install", "-q", MONITORING_SPEC], check=True, timeout=900)
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"cannot install {MONITORING_SPEC} ({exc}); conveyor alone", file=sys.stderr)
+        return None
+    return py
+
+
+def _has_sqlalchemy(py: Path) -> bool:
+    probe = subprocess.run([py, "-c", "import sqlalchemy, parsl"], capture_output=True)
+    return probe.returncode == 0
+
+
+def measure(systems: dict[str, Path], quick: bool) -> dict[tuple[str, str], dict | None]:
+    results: dict[tuple[str, str], dict | None] = {}
+    for mode in MODES:
+        for system, py in systems.items():
+            n = TASKS[system][mode] // (5 if quick else 1)
+            print(f"  {system:9s} {mode:9s} n={n}", file=sys.stderr, flush=True)
+            results[(system, mode)] = run_case(
+                system, py, mode, n, False, script_name="monitoring_case.py"
+            )
+    return results
+
+
+def table(results: dict[tuple[str, str], dict | None], systems: dict[str, Path]) -> str:
+    rows = [
+        "| system | monitoring | tasks | tasks_per_s | fraction of monitoring off | tasks in the database |",
+        "|---|---|---|---|---|---|",
+    ]
+    for system in systems:
+        off = (results.get((system, "off")) or {}).get("tasks_per_s")
+        for mode in MODES:
+            data = results.get((system, mode))
+            if not data:
+                rows.append(f"| {system} | {_label(mode)} | | failed | | |")
+                continue
+            rate = data["tasks_per_s"]
+            fraction = f"{rate / off:.2f}" if off else "n/a"
+            stored = data["recorded"] if mode != "off" else "-"
+            rows.append(
+                f"| {system} | {_label(mode)} | {data['tasks']:,} | {rate:,.0f} | {fraction} | {stored} |"
+            )
+    return "\n".join(rows)
+
+
+def _label(mode: str) -> str:
+    return {"off": "off", "hub": "hub, no resources", "resources": "resources every 1 s"}[mode]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=["conveyor", "parsl"])
+    ap.add_argument("--no-write", action="store_true")
+    ns = ap.parse_args()
+    systems: dict[str, Path] = {}
+    if ns.only != "parsl":
+        systems["conveyor"] = CONVEYOR_PY
+    if ns.only != "conveyor":
+        py = parsl_with_monitoring()
+        if py is not None:
+            systems["parsl"] = py
+    text = table(measure(systems, ns.quick), systems)
+    print(text)
+    if not ns.no_write:
+        head = (
+            f"# Monitoring benchmark\n\nDate: {datetime.date.today()}  \nMachine: {machine()}  \n"
+            f"Versions: {versions(systems)}  \nMode: {'quick' if ns.quick else 'full'}; HTEX, "
+            "one LocalProvider block, max_workers_per_node=2, loopback, no-op tasks; produced "
+            "by `python bench/monitoring.py`.\n\n"
+        )
+        (HERE / "MONITORING.md").write_text(head + text + "\n")
+
+
+if __name__ == "__main__":
+    main()

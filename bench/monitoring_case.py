@@ -1,0 +1,76 @@
+"""Monitoring cost, written against Parsl's API so the SAME file runs on both systems.
+
+Run as ``python monitoring_case.py MODE N ENCRYPTED RUN_DIR`` under real Parsl (which needs
+``parsl[monitoring]``), or as ``conveyor run monitoring_case.py ...``. MODE is ``off``
+(no MonitoringHub), ``hub`` (MonitoringHub, resource monitoring off) or ``resources``
+(resource monitoring every 1 s). HTEX with 2 workers, no-op tasks. Prints one JSON line:
+throughput until the last result, and how many tasks the database holds after cleanup.
+"""
+
+import json
+import os
+import sqlite3
+import sys
+import time
+
+import parsl
+from parsl.app.app import python_app
+from parsl.config import Config
+from parsl.executors import HighThroughputExecutor
+from parsl.monitoring import MonitoringHub
+from parsl.providers import LocalProvider
+
+
+@python_app
+def noop():
+    return None
+
+
+def config(mode, encrypted, run_dir):
+    htex = HighThroughputExecutor(
+        label="htex",
+        max_workers_per_node=2,
+        encrypted=encrypted,
+        address="127.0.0.1",
+        provider=LocalProvider(init_blocks=1, max_blocks=1, min_blocks=0),
+    )
+    monitoring = None
+    if mode != "off":
+        monitoring = MonitoringHub(
+            logging_endpoint=f"sqlite:///{run_dir}/monitoring.db",
+            resource_monitoring_enabled=mode == "resources",
+            resource_monitoring_interval=1,
+        )
+    return Config(executors=[htex], run_dir=run_dir, strategy="none", monitoring=monitoring)
+
+
+def recorded(run_dir):
+    path = os.path.join(run_dir, "monitoring.db")
+    if not os.path.exists(path):
+        return 0
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM task").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def main():
+    mode, n, encrypted, run_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
+    os.makedirs(run_dir, exist_ok=True)
+    dfk = parsl.load(config(mode, encrypted, run_dir))
+    noop().result()
+    t = time.perf_counter()
+    futures = [noop() for _ in range(n)]
+    for f in futures:
+        f.result()
+    dt = time.perf_counter() - t
+    dfk.cleanup()
+    parsl.clear()
+    print(
+        json.dumps({"tasks_per_s": n / dt, "tasks": n, "recorded": recorded(run_dir)}), flush=True
+    )
+
+
+if __name__ == "__main__":
+    main()
