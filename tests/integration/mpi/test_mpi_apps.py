@@ -221,3 +221,19 @@ def test_htex_in_mpi_mode_uses_its_launcher(tmp_path: Path) -> None:
         == env["PARSL_APRUN_PREFIX"]
         == f"aprun -n 2 -N 2 -node-list {HOST} "
     )
+
+
+def test_mpi_attributes_can_be_set_before_load() -> None:
+    from conveyor.executors.htex.executor import HighThroughputExecutor
+
+    ex = MPIExecutor(provider=LocalProvider(launcher=SimpleLauncher()))
+    ex.mpi_launcher = "srun"
+    ex.max_workers_per_block = 3
+    assert ex.options.pool.mpi_launcher == "srun" and ex.options.pool.max_workers_per_node == 3
+    with pytest.raises(ValueError, match="mpi_launcher"):
+        ex.mpi_launcher = "mpirun"
+    htex = HighThroughputExecutor(provider=LocalProvider())
+    htex.enable_mpi_mode = True
+    htex.run_dir = "unused"
+    with pytest.raises(TypeError, match="SimpleLauncher"):
+        htex.start()

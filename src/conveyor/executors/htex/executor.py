@@ -112,6 +112,8 @@ class HighThroughputExecutor(HtexAttributes, Executor):
     def start(self) -> None:
         """Start the interchange, the client and the first blocks."""
         self.options.check_relations()
+        if self.options.pool.enable_mpi_mode:  # also when set as an attribute after __init__
+            require_simple_launcher(self.provider)
         base = os.path.join(self.run_dir, self.label)
         os.makedirs(base, exist_ok=True)
         if self.options.encrypted:

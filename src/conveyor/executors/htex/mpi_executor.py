@@ -62,7 +62,6 @@ class MPIExecutor(HighThroughputExecutor):
         require_simple_launcher(provider)
         if worker_port is not None:
             htex_kwargs["worker_ports"] = (worker_port, worker_port)
-        self.max_workers_per_block = max_workers_per_block
         super().__init__(
             label,
             provider,
@@ -78,14 +77,13 @@ class MPIExecutor(HighThroughputExecutor):
         )
 
     @property
-    def enable_mpi_mode(self) -> bool:
-        """Always True for an MPIExecutor."""
-        return True
+    def max_workers_per_block(self) -> int:
+        """MPI tasks a block runs at once (its one pool's ``max_workers_per_node``)."""
+        return int(self.max_workers_per_node)
 
-    @property
-    def mpi_launcher(self) -> str:
-        """The launcher named by ``PARSL_MPI_PREFIX``."""
-        return self.options.pool.mpi_launcher
+    @max_workers_per_block.setter
+    def max_workers_per_block(self, value: int) -> None:
+        self.max_workers_per_node = value
 
     def monitor_resources(self) -> bool:
         """An MPI task's processes span nodes: per-task resource monitoring is off."""
