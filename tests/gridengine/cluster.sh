@@ -11,8 +11,8 @@ export SGE_ROOT=${SGE_ROOT:-/var/lib/gridengine}
 export SGE_CELL=${SGE_CELL:-default}
 DIR=${CONVEYOR_SGE_DIR:-/var/tmp/conveyor-sge}
 SLOTS=${CONVEYOR_SGE_SLOTS:-4}
-QMASTER_PORT=6444
-EXECD_PORT=6445
+QMASTER_PORT=${CONVEYOR_SGE_QMASTER_PORT:-6444}
+EXECD_PORT=${CONVEYOR_SGE_EXECD_PORT:-6445}
 COMMON="$SGE_ROOT/$SGE_CELL/common"
 SPOOL=/var/spool/gridengine
 HOST=$(hostname)
@@ -64,7 +64,10 @@ check_port() {
     if ours "$2"; then
         grep -q "pid=$(cat "$DIR/run/$2.pid")," <<<"$users" && return 0
     fi
-    die "port $1 (needed by $2) is already in use by another process: $users"
+    local holders
+    holders=$(grep -o '"[^"]*",pid=[0-9]*' <<<"$users" \
+        | sed -E 's/"([^"]*)",pid=([0-9]+)/\1 (pid \2)/' | sort -u | paste -sd, -)
+    die "port $1 (needed by $2) is already in use by ${holders:-another process}"
 }
 
 wait_for() {  # wait_for TRIES DESCRIPTION COMMAND...
@@ -188,6 +191,6 @@ case "${1:-}" in
     install) install ;;
     start) start ;;
     stop) stop ;;
-    env) echo "export SGE_ROOT=$SGE_ROOT SGE_CELL=$SGE_CELL" ;;
+    env) echo "export SGE_ROOT=$SGE_ROOT SGE_CELL=$SGE_CELL SGE_QMASTER_PORT=$QMASTER_PORT SGE_EXECD_PORT=$EXECD_PORT" ;;
     *) die "usage: $0 install|start|stop|env" ;;
 esac

@@ -119,6 +119,29 @@ wait_for() {  # wait_for TRIES DESCRIPTION COMMAND...
     die "timed out waiting for $what (logs in $DIR/log)"
 }
 
+# check_port PORT PIDFILE NAME: die when a process other than our own NAME (whose PID is
+# in PIDFILE) listens on PORT -- nodes must never answer to someone else's controller
+check_port() {
+    local users
+    users=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:.*' || true)
+    [ -z "$users" ] && return 0
+    if pid_alive "$2" "$3" && grep -q "pid=$(cat "$2")," <<<"$users"; then
+        return 0
+    fi
+    local holders
+    holders=$(grep -o '"[^"]*",pid=[0-9]*' <<<"$users" \
+        | sed -E 's/"([^"]*)",pid=([0-9]+)/\1 (pid \2)/' | sort -u | paste -sd, -)
+    die "port $1 (needed by $3) is already in use by ${holders:-another process}"
+}
+
+check_ports() {
+    check_port 16817 "$DIR/run/slurmctld.pid" slurmctld
+    local n
+    for n in $(seq 1 "$NODES"); do
+        check_port $((BASE_PORT + n - 1)) "$DIR/run/slurmd-n$n.pid" slurmd
+    done
+}
+
 ctld_up() { scontrol ping 2>/dev/null | grep -q UP; }
 all_idle() {
     local states
@@ -129,6 +152,8 @@ all_idle() {
 start() {
     command -v slurmctld >/dev/null || die "Slurm is not installed (run: cluster.sh install)"
     [ "$(id -u)" = 0 ] || die "starting slurmd needs root"
+    mkdir -p "$DIR/run"
+    check_ports
     write_config
     export SLURM_CONF="$CONF"
     start_munge
