@@ -5,7 +5,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test venv lint typecheck pytest apt-update slurm-install mpi-install chromium-install bench clean
+.PHONY: run test venv lint typecheck pytest apt-update slurm-install gridengine-install mpi-install chromium-install bench clean
 
 $(VPY):
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(STAMP)
 
 slurm-install:
 	@if [ -f tests/slurm/cluster.sh ]; then bash tests/slurm/cluster.sh install || echo "slurm-install: Slurm not installed; Slurm tests will skip with a reason"; else echo "slurm-install: no Slurm test cluster in this tree yet (issue 5)"; fi
+
+# a real Grid Engine (qmaster + execd on this machine) for tests/gridengine, from Debian
+gridengine-install:
+	@bash tests/gridengine/cluster.sh install || echo "gridengine-install: Grid Engine not installed; Grid Engine tests will skip with a reason"
 
 # apt-get update once, as root, when the package lists are missing or older than a day
 apt-update:
@@ -52,7 +56,7 @@ typecheck: $(TEST_STAMP)
 pytest: $(TEST_STAMP)
 	$(VENV)/bin/pytest -q
 
-test: $(TEST_STAMP) slurm-install mpi-install chromium-install lint typecheck pytest
+test: $(TEST_STAMP) slurm-install gridengine-install mpi-install chromium-install lint typecheck pytest
 
 bench: $(STAMP)
 	$(VPY) bench/run.py
