@@ -250,6 +250,7 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     "parsl.utils": {
         **_names("conveyor.utils", "get_all_checkpoints get_last_checkpoint"),
         "RepresentationMixin": "conveyor.representation:RepresentationMixin",
+        **_names("conveyor.file_wait", "time_limited_open wait_for_file"),
     },
     "parsl.version": {"VERSION": "conveyor.version:VERSION"},
 }
@@ -276,7 +277,7 @@ LACKING: Mapping[str, frozenset[str]] = {
     "parsl.app.errors": frozenset({"RemoteExceptionWrapper", "wrap_error"}),
     "parsl.dataflow.memoization": frozenset({"CheckpointCommand", "make_hash"}),
     "parsl.serialize.errors": frozenset({"DeserializerPluginError"}),
-    "parsl.utils": frozenset({"Timer", "AutoCancelTimer", "execute_wait", "wait_for_file"}),
+    "parsl.utils": frozenset({"Timer", "AutoCancelTimer", "execute_wait"}),
 }
 
 

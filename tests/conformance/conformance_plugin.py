@@ -1,10 +1,8 @@
 """pytest plugin loaded (``-p conformance_plugin``) into each conformance pytest process.
 
-It does three things, configured through environment variables set by ``run.py``:
+conveyor's import hook is installed earlier, in every process of a conveyor run, by
+``sitecustomize.py``. This plugin, configured through environment variables set by ``run.py``:
 
-- ``CONFORMANCE_TESTS_ROOT`` (conveyor runs only): installs conveyor's import hook and a
-  finder that serves ``parsl.tests`` and below from the extracted wheel, so every other
-  ``parsl.*`` name comes from conveyor's compatibility table;
 - ``CONFORMANCE_EXCLUDED``: the exclusion list; excluded modules are not collected, excluded
   tests are deselected;
 - ``CONFORMANCE_RESULTS``: a JSON file receiving each test's outcome and one-line error.
@@ -12,47 +10,11 @@ It does three things, configured through environment variables set by ``run.py``
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
 import json
 import os
-import sys
-import types
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-
-_TESTS_PACKAGE = "parsl.tests"
-
-
-class _WheelTestsFinder(importlib.abc.MetaPathFinder):
-    """Finds ``parsl.tests`` and its submodules in the extracted wheel's ``parsl/`` folder."""
-
-    def __init__(self, parsl_dir: str) -> None:
-        self.parsl_dir = parsl_dir
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != _TESTS_PACKAGE and not fullname.startswith(_TESTS_PACKAGE + "."):
-            return None
-        if fullname == _TESTS_PACKAGE:
-            search = [self.parsl_dir]
-        else:
-            parent = sys.modules[fullname.rpartition(".")[0]]
-            search = list(getattr(parent, "__path__", []))
-        return importlib.machinery.PathFinder.find_spec(fullname, search)
-
-
-def _install_hook() -> None:
-    root = os.environ.get("CONFORMANCE_TESTS_ROOT")
-    if not root:
-        return
-    from conveyor.importhook import install
-
-    install()
-    sys.meta_path.insert(0, _WheelTestsFinder(os.path.join(root, "parsl")))
 
 
 def _read_exclusions() -> tuple[list[str], set[str]]:
@@ -69,9 +31,14 @@ def _read_exclusions() -> tuple[list[str], set[str]]:
     return patterns, markers
 
 
-_install_hook()
 _EXCLUDED, _EXCLUDED_MARKERS = _read_exclusions()
 _RESULTS: dict[str, dict[str, str]] = {}
+
+
+def _earlier_rounds() -> set[str]:
+    """Tests an earlier pytest run of the same config already ran (run.py resumes after hangs)."""
+    path = os.environ.get("CONFORMANCE_SKIP")
+    return set(Path(path).read_text().split()) if path and os.path.exists(path) else set()
 
 
 def _relative(path: Path, rootdir: Path) -> str:
@@ -98,9 +65,11 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    done = _earlier_rounds()
+
     def drop(item: pytest.Item) -> bool:
         marked = any(item.get_closest_marker(m) for m in _EXCLUDED_MARKERS)
-        return marked or _excluded(item.nodeid)
+        return marked or _excluded(item.nodeid) or item.nodeid in done
 
     dropped = [item for item in items if drop(item)]
     if dropped:
@@ -117,7 +86,10 @@ def _one_line(report: pytest.CollectReport | pytest.TestReport) -> str:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    entry = _RESULTS.setdefault(report.nodeid, {"outcome": "passed", "error": ""})
+    entry = _RESULTS.setdefault(
+        report.nodeid, {"outcome": "passed", "error": "", "order": str(len(_RESULTS))}
+    )
+    entry["seconds"] = f"{float(entry.get('seconds', 0)) + report.duration:.1f}"
     if report.when == "call" and hasattr(report, "wasxfail"):
         entry["outcome"] = "xfailed" if report.skipped else "passed"
     elif report.failed:
@@ -129,12 +101,56 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         entry["error"] = _one_line(report)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    """In ``--config local`` runs, stop a DataFlowKernel a test module leaves loaded.
+
+    Parsl's harness would then fail every later module at ``parsl.load``; here the module
+    that leaked it fails instead (the same rule applies to the runs with the real Parsl).
+    """
+    yield
+    if item.config.getoption("config")[0] != "local":
+        return
+    if nextitem is not None and getattr(nextitem, "module", None) is getattr(item, "module", None):
+        return
+    from parsl import DataFlowKernelLoader
+
+    leaked = DataFlowKernelLoader._dfk
+    if leaked is None:
+        return
+    try:
+        leaked.cleanup()
+    finally:
+        DataFlowKernelLoader.clear()
+    entry = _RESULTS.setdefault(item.nodeid, {"outcome": "passed", "error": "", "order": "-1"})
+    if entry["outcome"] not in ("failed", "error"):
+        entry["outcome"] = "error"
+        entry["error"] = "[teardown] left its DataFlowKernel loaded (stopped by the harness)"
+
+
 def pytest_collectreport(report: pytest.CollectReport) -> None:
     if report.failed:
         _RESULTS[report.nodeid] = {"outcome": "collect-error", "error": _one_line(report)}
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def _save() -> None:
     path = os.environ.get("CONFORMANCE_RESULTS")
     if path:
         Path(path).write_text(json.dumps(_RESULTS, indent=1, sort_keys=True))
+
+
+def pytest_runtest_logstart(nodeid: str) -> None:
+    current = os.environ.get("CONFORMANCE_CURRENT")
+    if current:  # run.py watches this file: no change for long means a hang
+        Path(current).write_text(nodeid)
+
+
+def pytest_runtest_logfinish(nodeid: str) -> None:
+    _save()  # after every test: a run stopped at its time limit still counts what finished
+    current = os.environ.get("CONFORMANCE_CURRENT")
+    if current:
+        Path(current).write_text(f"{nodeid}\n")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _save()
