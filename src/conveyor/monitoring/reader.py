@@ -6,8 +6,9 @@ this module opens the file read-only, checks it is a monitoring database it can 
 dashboard ask: which runs, each task's current state, one task's story, blocks, nodes.
 Aggregations built on these rows live in ``conveyor.monitoring.summary``.
 
-A task's current state is its latest ``status`` row (final states win over a worker's
-``running``/``running_ended`` rows that may carry a later clock).
+A task is known once its first ``status`` row is written; its current state is its latest
+``status`` row (final states win over a worker's ``running``/``running_ended`` rows that
+may carry a later clock). Timestamps are turned into epoch seconds by SQLite.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from conveyor.monitoring.schema import (
     FINAL_STATUSES,
     MonitoringDatabaseError,
     check_database,
-    parse_time,
 )
 
 __all__ = [
@@ -41,16 +41,14 @@ __all__ = [
 ]
 
 
-def epoch(value: Any) -> float | None:
-    """A stored timestamp (text as the writer stores it, or a number) as epoch seconds."""
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    try:
-        return parse_time(str(value)).timestamp()
-    except ValueError:
-        return None
+def epoch(column: str) -> str:
+    """SQL for a stored timestamp column as epoch seconds (NULL stays NULL).
+
+    The writer stores local time as text; SQLite's ``'utc'`` modifier converts it with the
+    C library's time zone rules (daylight saving included), so no row is parsed in Python.
+    """
+    whole = f"CAST(strftime('%s', {column}, 'utc') AS REAL)"
+    return f"({whole} + CAST(substr({column}, 20) AS REAL))"  # + the ".ffffff" part
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,30 +135,41 @@ class NodeRow:
 
 
 _FINAL_SQL = ", ".join(f"'{s}'" for s in sorted(FINAL_STATUSES))
-_LATEST_STATUS = f"""
-    SELECT task_id, task_status_name AS state, ROW_NUMBER() OVER (
-        PARTITION BY task_id
-        ORDER BY task_status_name IN ({_FINAL_SQL}) DESC, timestamp DESC, rowid DESC) AS n
-    FROM status WHERE run_id = :run"""
-_LATEST_TRY = """
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY task_id ORDER BY try_id DESC) AS n
-    FROM try WHERE run_id = :run"""
-_TASKS = f"""
-    WITH ids AS (SELECT task_id FROM task WHERE run_id = :run
-                 UNION SELECT task_id FROM status WHERE run_id = :run),
-         ls AS ({_LATEST_STATUS}), lt AS ({_LATEST_TRY})
-    SELECT ids.task_id, COALESCE(t.task_func_name, '?'), COALESCE(ls.state, 'pending'),
-           lt.task_executor, lt.block_id, lt.hostname, t.task_time_invoked,
-           t.task_time_returned, COALESCE(t.task_fail_count, 0), lt.task_try_time_launched,
-           lt.task_try_time_running, lt.task_try_time_returned
-    FROM ids
-    LEFT JOIN task t ON t.task_id = ids.task_id AND t.run_id = :run
-    LEFT JOIN ls ON ls.task_id = ids.task_id AND ls.n = 1
-    LEFT JOIN lt ON lt.task_id = ids.task_id AND lt.n = 1"""
+
+
+def _tasks_sql(one: bool) -> str:
+    """Each task's current state and latest try (``one``: only task ``:tid``).
+
+    SQLite takes bare columns from the row holding the ``max()``: for the state, the
+    latest row of a final state if there is one, else the latest row; for the try, the
+    highest ``try_id``. Grouping follows the primary keys, so nothing is sorted.
+    """
+    only = " AND task_id = :tid" if one else ""
+    return f"""
+    WITH ls AS (
+        SELECT task_id, task_status_name AS state,
+               max((task_status_name IN ({_FINAL_SQL})) || timestamp) AS k
+        FROM status WHERE run_id = :run{only} GROUP BY task_id),
+    lt AS (
+        SELECT task_id, task_executor, block_id, hostname, task_try_time_launched,
+               task_try_time_running, task_try_time_returned, max(try_id) AS k
+        FROM try WHERE run_id = :run{only} GROUP BY task_id)
+    SELECT ls.task_id, COALESCE(t.task_func_name, '?'), ls.state,
+           lt.task_executor, lt.block_id, lt.hostname, {epoch("t.task_time_invoked")},
+           {epoch("t.task_time_returned")}, COALESCE(t.task_fail_count, 0),
+           {epoch("lt.task_try_time_launched")}, {epoch("lt.task_try_time_running")},
+           {epoch("lt.task_try_time_returned")}
+    FROM ls
+    LEFT JOIN task t ON t.task_id = ls.task_id AND t.run_id = :run
+    LEFT JOIN lt ON lt.task_id = ls.task_id
+    ORDER BY ls.task_id"""
+
+
+_TASKS, _ONE_TASK = _tasks_sql(False), _tasks_sql(True)
 
 
 def _task_row(r: tuple[Any, ...]) -> TaskRow:
-    launched, running, returned = epoch(r[9]), epoch(r[10]), epoch(r[11])
+    launched, running, returned = r[9], r[10], r[11]
     start = running if running is not None else launched
     run_time = returned - start if returned is not None and start is not None else None
     return TaskRow(
@@ -170,8 +179,8 @@ def _task_row(r: tuple[Any, ...]) -> TaskRow:
         executor=r[3],
         block=r[4],
         hostname=r[5],
-        invoked=epoch(r[6]),
-        returned=epoch(r[7]),
+        invoked=r[6],
+        returned=r[7],
         fail_count=int(r[8]),
         run_time=max(run_time, 0.0) if run_time is not None else None,
     )
@@ -187,11 +196,12 @@ class MonitoringReader:
     def runs(self) -> list[RunRow]:
         """Every workflow in the file, oldest first."""
         rows = self.conn.execute(
-            "SELECT run_id, workflow_name, workflow_version, time_began, time_completed, host,"
+            "SELECT run_id, workflow_name, workflow_version,"
+            f" {epoch('time_began')}, {epoch('time_completed')}, host,"
             " user, rundir, tasks_failed_count, tasks_completed_count FROM workflow"
             " ORDER BY time_began, rowid"
         ).fetchall()
-        return [RunRow(r[0], r[1], r[2], epoch(r[3]), epoch(r[4]), *r[5:]) for r in rows]
+        return [RunRow(*r) for r in rows]
 
     def run(self, run_id: str | None = None, rundir: str | None = None) -> RunRow:
         """The run ``run_id`` (a unique prefix will do), or the newest one (of ``rundir``).
@@ -218,14 +228,12 @@ class MonitoringReader:
 
     def tasks(self, run_id: str) -> list[TaskRow]:
         """Every task of the run with its current state, by task id."""
-        rows = self.conn.execute(_TASKS + " ORDER BY ids.task_id", {"run": run_id}).fetchall()
+        rows = self.conn.execute(_TASKS, {"run": run_id}).fetchall()
         return [_task_row(r) for r in rows]
 
     def task(self, run_id: str, task_id: int) -> TaskRow | None:
         """One task with its current state, or None."""
-        rows = self.conn.execute(
-            _TASKS + " WHERE ids.task_id = :tid", {"run": run_id, "tid": task_id}
-        ).fetchall()
+        rows = self.conn.execute(_ONE_TASK, {"run": run_id, "tid": task_id}).fetchall()
         return _task_row(rows[0]) if rows else None
 
     def task_fields(self, run_id: str, task_id: int) -> dict[str, Any]:
@@ -244,7 +252,7 @@ class MonitoringReader:
     def events(self, run_id: str, after: int = 0, task_id: int | None = None) -> list[StatusEvent]:
         """Status rows of the run written after sequence number ``after`` (for tail)."""
         sql = (
-            "SELECT rowid, task_id, try_id, task_status_name, timestamp FROM status"
+            f"SELECT rowid, task_id, try_id, task_status_name, {epoch('timestamp')} FROM status"
             " WHERE run_id = :run AND rowid > :after"
         )
         if task_id is not None:
@@ -253,47 +261,54 @@ class MonitoringReader:
             sql += " ORDER BY rowid"
         params = {"run": run_id, "after": after, "tid": task_id}
         rows = self.conn.execute(sql, params).fetchall()
-        return [StatusEvent(r[0], r[1], r[2], r[3], epoch(r[4])) for r in rows]
+        return [StatusEvent(*r) for r in rows]
+
+    def state_changes(self, run_id: str) -> list[tuple[float, int, str]]:
+        """``(time, task_id, state)`` of every status row of the run, in time order."""
+        rows = self.conn.execute(
+            f"SELECT {epoch('timestamp')} AS t, task_id, task_status_name FROM status"
+            " WHERE run_id = ? AND t IS NOT NULL ORDER BY timestamp, rowid",
+            (run_id,),
+        ).fetchall()
+        return rows
 
     def tries(self, run_id: str, task_id: int) -> list[TryRow]:
         """The task's tries, first first."""
         rows = self.conn.execute(
-            "SELECT try_id, task_executor, block_id, hostname, task_try_time_launched,"
-            " task_try_time_running, task_try_time_returned, task_fail_history FROM try"
+            "SELECT try_id, task_executor, block_id, hostname,"
+            f" {epoch('task_try_time_launched')}, {epoch('task_try_time_running')},"
+            f" {epoch('task_try_time_returned')}, task_fail_history FROM try"
             " WHERE run_id = ? AND task_id = ? ORDER BY try_id",
             (run_id, task_id),
         ).fetchall()
-        return [
-            TryRow(r[0], r[1], r[2], r[3], epoch(r[4]), epoch(r[5]), epoch(r[6]), r[7])
-            for r in rows
-        ]
+        return [TryRow(*r) for r in rows]
 
     def blocks(self, run_id: str) -> list[BlockRow]:
         """Each block's latest state."""
         rows = self.conn.execute(
-            "SELECT executor_label, block_id, job_id, status, timestamp FROM ("
+            f"SELECT executor_label, block_id, job_id, status, {epoch('timestamp')} FROM ("
             " SELECT *, ROW_NUMBER() OVER (PARTITION BY executor_label, block_id"
             " ORDER BY timestamp DESC, rowid DESC) AS n FROM block WHERE run_id = ?)"
             " WHERE n = 1 ORDER BY executor_label, block_id",
             (run_id,),
         ).fetchall()
-        return [BlockRow(r[0], r[1], r[2], r[3], epoch(r[4])) for r in rows]
+        return [BlockRow(*r) for r in rows]
 
     def nodes(self, run_id: str) -> list[NodeRow]:
         """Each node's (pool's) latest row."""
         rows = self.conn.execute(
             "SELECT hostname, uid, block_id, cpu_count, total_memory, active, worker_count,"
-            " last_heartbeat FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY uid"
+            f" {epoch('last_heartbeat')} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY uid"
             " ORDER BY timestamp DESC, id DESC) AS n FROM node WHERE run_id = ?)"
             " WHERE n = 1 ORDER BY hostname, block_id, uid",
             (run_id,),
         ).fetchall()
-        return [NodeRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], epoch(r[7])) for r in rows]
+        return [NodeRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6], r[7]) for r in rows]
 
     def resources(self, run_id: str, task_id: int | None = None) -> list[dict[str, Any]]:
         """Resource samples (with the sampled try's hostname), oldest first."""
         sql = (
-            "SELECT r.task_id, r.try_id, r.timestamp, r.psutil_process_pid,"
+            f"SELECT r.task_id, r.try_id, {epoch('r.timestamp')}, r.psutil_process_pid,"
             " r.psutil_process_time_user, r.psutil_process_time_system,"
             " r.psutil_process_memory_resident, r.psutil_process_memory_percent, y.hostname"
             " FROM resource r LEFT JOIN try y ON y.run_id = r.run_id AND y.task_id = r.task_id"
@@ -303,10 +318,7 @@ class MonitoringReader:
             sql += " AND r.task_id = :tid"
         rows = self.conn.execute(sql + " ORDER BY r.timestamp", {"run": run_id, "tid": task_id})
         keys = ("task_id", "try_id", "time", "pid", "user", "system", "rss", "mem_pct", "host")
-        out = [dict(zip(keys, r, strict=True)) for r in rows]
-        for sample in out:
-            sample["time"] = epoch(sample["time"])
-        return out
+        return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def last_seq(self, run_id: str) -> int:
         """The newest status sequence number of the run (0 if none)."""

@@ -11,10 +11,10 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from conveyor.monitoring.reader import MonitoringReader, RunRow, StatusEvent, TaskRow
+from conveyor.monitoring.reader import MonitoringReader, RunRow, TaskRow
 from conveyor.monitoring.schema import FINAL_FAILURE_STATUSES, FINAL_STATUSES
 
 __all__ = [
@@ -109,9 +109,12 @@ class RunSummary:
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-ready dict (run times are left out: they can be long)."""
-        data = asdict(self)
-        for app in data["apps"]:
-            app.pop("run_times")
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["run"] = asdict(self.run)
+        data["apps"] = [
+            {f.name: getattr(a, f.name) for f in fields(a) if f.name != "run_times"}
+            for a in self.apps
+        ]
         return data
 
 
@@ -134,31 +137,32 @@ def run_summary(reader: MonitoringReader, run: RunRow, now: float | None = None)
 
 
 def timeline(
-    events: Sequence[StatusEvent], start: float, end: float, points: int = 60
+    changes: Sequence[tuple[float, int, str]], start: float, end: float, points: int = 60
 ) -> dict[str, Any]:
     """Tasks per display state at ``points`` evenly spaced times from ``start`` to ``end``.
 
-    A task that reached a final state stays there even if a worker's later-stamped
-    ``running_ended`` row arrives after it.
+    ``changes`` are ``(time, task_id, state)`` in time order
+    (:meth:`~conveyor.monitoring.reader.MonitoringReader.state_changes`). A task that
+    reached a final state stays there even if a worker's later-stamped ``running_ended``
+    row comes after it.
     """
-    ordered = sorted((e for e in events if e.time is not None), key=lambda e: (e.time, e.seq))
     step = max(end - start, 1e-6) / max(points - 1, 1)
     times = [start + i * step for i in range(points)]
     current: dict[int, str] = {}
     counts: Counter[str] = Counter()
     series: dict[str, list[int]] = defaultdict(lambda: [0] * points)
-    i = 0
+    i, n_changes = 0, len(changes)
     for k, t in enumerate(times):
-        while i < len(ordered) and (ordered[i].time or 0.0) <= t:
-            ev = ordered[i]
+        while i < n_changes and changes[i][0] <= t:
+            _, task_id, state = changes[i]
             i += 1
-            old = current.get(ev.task_id)
+            old = current.get(task_id)
             if old in FINAL_STATUSES:
                 continue
             if old is not None:
                 counts[old] -= 1
-            new = display_state(ev.state)
-            current[ev.task_id] = new
+            new = "running" if state == "running_ended" else state
+            current[task_id] = new
             counts[new] += 1
         for state, n in counts.items():
             if n:

@@ -55,14 +55,14 @@ def summary(reader: MonitoringReader, q: Query) -> Any:
     run = _run(reader, q)
     now = time.time()
     s = run_summary(reader, run, now)
-    events = reader.events(run.run_id)
-    times = [e.time for e in events if e.time is not None]
-    start = run.began if run.began is not None else min(times, default=now)
-    end = run.completed if run.completed is not None else max([now, *times])
+    changes = reader.state_changes(run.run_id)
+    first, last = (changes[0][0], changes[-1][0]) if changes else (now, now)
+    start = run.began if run.began is not None else first
+    end = run.completed if run.completed is not None else max(now, last)
     data = s.as_json()
     for app, stats in zip(data["apps"], s.apps, strict=True):
         app["histogram"] = histogram(stats.run_times)
-    data["timeline"] = timeline(events, start, max(end, start + 1.0))
+    data["timeline"] = timeline(changes, start, max(end, start + 1.0))
     data["block_rows"] = [asdict(b) for b in reader.blocks(run.run_id)]
     data["node_rows"] = [asdict(n) for n in reader.nodes(run.run_id)]
     data["now"] = now

@@ -222,10 +222,18 @@ async function refresh() {
   }
 }
 
-let timer = null;
+// Refresh every 2 s (10 s once the run finished), or slower when the server needs long
+// to answer (a very large database): never more than a third of the time busy.
+let timer = null, lastCost = 0;
 function schedule() {
   clearTimeout(timer);
-  timer = setTimeout(async () => { await refresh(); schedule(); }, ui.finished ? 10000 : 2000);
+  const pause = Math.max(ui.finished ? 10000 : 2000, 2 * lastCost);
+  timer = setTimeout(async () => {
+    const began = performance.now();
+    await refresh();
+    lastCost = performance.now() - began;
+    schedule();
+  }, pause);
 }
 window.addEventListener("hashchange", () => { ui.route = ""; refresh(); });
 loadRuns().catch(() => {}).finally(() => refresh().then(schedule));
