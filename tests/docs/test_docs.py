@@ -17,6 +17,7 @@ tables, ready to paste between their markers.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import importlib.util
 import json
@@ -338,6 +339,28 @@ def slurm_state_table() -> str:
     return "\n".join(rows)
 
 
+def batch_state_table(module: str, name: str, heading: str) -> str:
+    """A batch system's state -> JobState table, rendered from its commands module."""
+    states = getattr(importlib.import_module(module), name)
+    rows = [f"| {heading} | JobState |", "|---|---|"]
+    rows += [f"| `{word}` | `{state.name}` |" for word, state in states.items()]
+    return "\n".join(rows)
+
+
+_BATCH = "conveyor.providers.{}.commands"
+BATCH_TABLES = {
+    "pbspro-states": (_BATCH.format("pbspro"), "PBSPRO_STATES", "PBS Pro `job_state`"),
+    "torque-states": (_BATCH.format("torque"), "TORQUE_STATES", "Torque `job_state`"),
+    "lsf-states": (_BATCH.format("lsf"), "LSF_STATES", "LSF `STAT`"),
+    "condor-states": (_BATCH.format("condor"), "CONDOR_STATES", "HTCondor `JobStatus`"),
+    "gridengine-states": (
+        _BATCH.format("gridengine"),
+        "GRIDENGINE_STATES",
+        "Grid Engine `state`",
+    ),
+}
+
+
 def table_in_doc(text: str, name: str) -> str:
     """The text between ``<!-- name:begin -->`` and ``<!-- name:end -->``."""
     match = re.search(rf"<!-- {name}:begin -->\n(.*?)\n<!-- {name}:end -->", text, re.S)
@@ -350,6 +373,7 @@ STATE_TABLES = {
     "job-states": job_state_table,
     "block-states": block_state_table,
     "slurm-states": slurm_state_table,
+    **{name: functools.partial(batch_state_table, *spec) for name, spec in BATCH_TABLES.items()},
 }
 
 
