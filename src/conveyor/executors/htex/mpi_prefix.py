@@ -127,7 +127,16 @@ def validate_resource_spec(resource_spec: dict[str, Any]) -> None:
     resource_spec.update(check_mpi_spec(resource_spec))
 
 
-def _join(args: Sequence[object]) -> str:
+def _prefix(
+    flags: tuple[str, str, str, str],
+    spec: Mapping[str, Any],
+    hosts: Sequence[str],
+    extra: Sequence[object] = (),
+) -> str:
+    """``program RANKS n PER_NODE p HOSTS h1,h2 [extra] <launcher_options>``, space-joined."""
+    program, ranks, per_node, host_flag = flags
+    args = [program, ranks, spec.get("num_ranks"), per_node, spec.get("ranks_per_node")]
+    args += [host_flag, ",".join(hosts), *extra, spec.get("launcher_options", "")]
     return " ".join(str(a) for a in args)
 
 
@@ -135,57 +144,25 @@ def compose_mpiexec_launch_cmd(
     resource_spec: Mapping[str, Any], node_hostnames: Sequence[str]
 ) -> tuple[str, str]:
     """``mpiexec -n R -ppn P -hosts h1,h2 <launcher_options>`` (MPICH/hydra syntax)."""
-    hosts = ",".join(node_hostnames)
-    options = resource_spec.get("launcher_options", "")
-    args = [
-        "mpiexec",
-        "-n",
-        resource_spec.get("num_ranks"),
-        "-ppn",
-        resource_spec.get("ranks_per_node"),
-        "-hosts",
-        hosts,
-        options,
-    ]
-    return "PARSL_MPIEXEC_PREFIX", _join(args)
+    flags = ("mpiexec", "-n", "-ppn", "-hosts")
+    return "PARSL_MPIEXEC_PREFIX", _prefix(flags, resource_spec, node_hostnames)
 
 
 def compose_srun_launch_cmd(
     resource_spec: Mapping[str, Any], node_hostnames: Sequence[str]
 ) -> tuple[str, str]:
     """``srun --ntasks R --ntasks-per-node P --nodelist h1,h2 --nodes N <launcher_options>``."""
-    args = [
-        "srun",
-        "--ntasks",
-        resource_spec.get("num_ranks"),
-        "--ntasks-per-node",
-        resource_spec.get("ranks_per_node"),
-        "--nodelist",
-        ",".join(node_hostnames),
-        "--nodes",
-        len(node_hostnames),
-        resource_spec.get("launcher_options", ""),
-    ]
-    return "PARSL_SRUN_PREFIX", _join(args)
+    flags = ("srun", "--ntasks", "--ntasks-per-node", "--nodelist")
+    nodes = ("--nodes", len(node_hostnames))
+    return "PARSL_SRUN_PREFIX", _prefix(flags, resource_spec, node_hostnames, nodes)
 
 
 def compose_aprun_launch_cmd(
     resource_spec: Mapping[str, Any], node_hostnames: Sequence[str]
 ) -> tuple[str, str]:
     """``aprun -n R -N P -node-list h1,h2 <launcher_options>``."""
-    hosts = ",".join(node_hostnames)
-    options = resource_spec.get("launcher_options", "")
-    args = [
-        "aprun",
-        "-n",
-        resource_spec.get("num_ranks"),
-        "-N",
-        resource_spec.get("ranks_per_node"),
-        "-node-list",
-        hosts,
-        options,
-    ]
-    return "PARSL_APRUN_PREFIX", _join(args)
+    flags = ("aprun", "-n", "-N", "-node-list")
+    return "PARSL_APRUN_PREFIX", _prefix(flags, resource_spec, node_hostnames)
 
 
 _COMPOSERS: dict[str, Callable[[Mapping[str, Any], Sequence[str]], tuple[str, str]]] = {
