@@ -57,7 +57,7 @@ def test_status_text_fits_and_names_everything(db: str) -> None:
     assert "run sample-run" in lines[0] and "finished" in lines[0]
     assert "exec_done 9" in proc.stdout and "dep_fail 1" in proc.stdout
     row = next(line.split() for line in lines if line.startswith("simulate"))
-    assert row[:4] == ["simulate", "10", "7", "1"]
+    assert row[:7] == ["simulate", "10", "7", "1", "1", "1", "0"]
     assert "RUNNING 1" in proc.stdout and "workers: 8" in proc.stdout
 
 

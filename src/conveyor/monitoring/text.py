@@ -89,14 +89,15 @@ def format_status(s: RunSummary) -> str:
             a.total,
             a.done,
             a.failed,
-            a.states.get("running", 0) + a.states.get("launched", 0),
-            a.states.get("pending", 0),
+            a.states.get("launched", 0),
+            a.states.get("running", 0) + a.states.get("joining", 0),
+            a.states.get("pending", 0) + a.states.get("fail_retryable", 0),
             duration(a.mean),
             duration(a.max),
         )
         for a in s.apps
     ]
-    cols = ("app", "tasks", "done", "failed", "running", "pending", "mean", "max")
+    cols = ("app", "tasks", "done", "failed", "launched", "running", "pending", "mean", "max")
     tail = [f"blocks: {_counts(s.blocks)}    workers: {s.workers}"]
     return "\n".join([*head, table(cols, rows), "", *tail])
 
