@@ -7,6 +7,7 @@ Heavy parts (the HighThroughputExecutor, providers, launchers) are imported lazi
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 from conveyor.app.decorators import bash_app, join_app, python_app
@@ -52,6 +53,12 @@ __all__ = [
     "wait_for_current_tasks",
     *_LAZY,
 ]
+
+
+if os.environ.get("CONVEYOR_PARSL_COMPAT") == "1":  # started by a process running Parsl code
+    from conveyor.importhook import install as _install_parsl_hook
+
+    _install_parsl_hook()
 
 
 def __getattr__(name: str) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import os
 import sys
 import types
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from conveyor.compat import LACKING, MODULES, resolve
 
 __all__ = [
     "CompatFinder",
+    "INHERIT_ENV",
     "CompatModule",
     "MissingFromConveyor",
     "install",
@@ -98,8 +100,14 @@ class CompatFinder(importlib.abc.MetaPathFinder):
 _FINDER = CompatFinder()
 
 
+#: set while the hook is installed, so processes this one starts (HTEX pools and workers)
+#: install it too when they import conveyor: app code there may ``import parsl`` as well
+INHERIT_ENV = "CONVEYOR_PARSL_COMPAT"
+
+
 def install() -> None:
     """Put the finder first on ``sys.meta_path`` and drop any real Parsl already imported."""
+    os.environ[INHERIT_ENV] = "1"
     if _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
     for name in [m for m in sys.modules if m == "parsl" or m.startswith("parsl.")]:
@@ -109,6 +117,7 @@ def install() -> None:
 
 def uninstall() -> None:
     """Remove the finder and the compat modules it served."""
+    os.environ.pop(INHERIT_ENV, None)
     if _FINDER in sys.meta_path:
         sys.meta_path.remove(_FINDER)
     for name in [m for m in sys.modules if isinstance(sys.modules[m], CompatModule)]:
