@@ -53,7 +53,11 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(VENV)/bin/mypy
 
-pytest: $(TEST_STAMP)
+# Parsl 2026.10.26 with its visualization extras from PyPI, for the monitoring tests (built once)
+parsl-visualize-venv: $(TEST_STAMP)
+	$(VPY) tests/monitoring/parsl_venv.py || echo "parsl-visualize-venv: not built; tests/monitoring says why"
+
+pytest: $(TEST_STAMP) parsl-visualize-venv
 	$(VENV)/bin/pytest -q
 
 test: $(TEST_STAMP) slurm-install gridengine-install mpi-install chromium-install lint typecheck pytest

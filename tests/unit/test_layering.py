@@ -79,6 +79,11 @@ RULES = [
         (reader, ["conveyor.kernel", "conveyor.executors", "conveyor.monitoring.writer"])
         for reader in ("conveyor.monitoring.reader", "conveyor.monitoring.dashboard")
     ),
+    # monitoring is fed by the kernel's observer point and the executors; it never drives them
+    (
+        "conveyor.monitoring",
+        ["conveyor.kernel.kernel", "conveyor.kernel.core", "conveyor.app", "conveyor.executors"],
+    ),
 ]
 ALLOWED_EXCEPTIONS = {("conveyor.errors", "conveyor.errors")}
 
