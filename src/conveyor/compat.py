@@ -19,6 +19,7 @@ __all__ = [
     "DataFlowKernelLoader",
     "States",
     "install",
+    "parsl_qualname",
     "resolve",
 ]
 
@@ -117,7 +118,8 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     "parsl.logconfigs": {},
     "parsl.logconfigs.base": _names(
         "conveyor.logconfigs",
-        "LogConfig oneshot_initialize_logging oneshot_uninitialize_logging",
+        "LogConfig oneshot_initialize_logging oneshot_uninitialize_logging"
+        " _initialized_log_contexts",
     ),
     "parsl.logconfigs.file": {"FileLogging": "conveyor.logconfigs:FileLogging"},
     "parsl.logconfigs.json": _names("conveyor.logconfigs", "JSONLogging JSONHandler"),
@@ -320,6 +322,19 @@ class DataFlowKernelLoader(metaclass=_LoaderMeta):
         from conveyor.kernel.current import wait_for_current_tasks
 
         wait_for_current_tasks()
+
+
+def parsl_qualname(cls: type) -> str:
+    """Parsl's full name for conveyor's ``cls`` (its deepest module path in :data:`MODULES`).
+
+    ``parsl.executors.threads.ThreadPoolExecutor`` for conveyor's ThreadPoolExecutor, as
+    Parsl logs executor types; conveyor's own name for classes Parsl does not have.
+    """
+    target = f"{cls.__module__}:{cls.__qualname__}"
+    paths = [m for m, table in MODULES.items() if table.get(cls.__qualname__) == target]
+    if not paths:
+        return f"{cls.__module__}.{cls.__qualname__}"
+    return f"{max(paths, key=lambda m: m.count('.'))}.{cls.__qualname__}"
 
 
 def resolve(target: str) -> object:

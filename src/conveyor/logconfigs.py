@@ -131,11 +131,12 @@ def _nothing() -> None:
 
 class _Reference:
     def __init__(self, undo: Undo) -> None:
-        self.undo = undo
+        self.uninit_callback = undo
         self.count = 1
 
 
-_active: dict[uuid.UUID, _Reference] = {}
+#: the log configs initialized in this process, by uuid (Parsl's tests inspect this name)
+_initialized_log_contexts: dict[uuid.UUID, _Reference] = {}
 _active_lock = threading.Lock()
 
 
@@ -144,26 +145,26 @@ def oneshot_initialize_logging(
 ) -> None:
     """Initialize ``log_config`` unless it already is in this process; count the use."""
     with _active_lock:
-        ref = _active.get(log_config.uuid)
+        ref = _initialized_log_contexts.get(log_config.uuid)
         if ref is not None:
             ref.count += 1
             return
         undo = log_config.initialize_logging(log_dir=log_dir, log_name=log_name)
         if not callable(undo):
             raise TypeError(f"{log_config!r}.initialize_logging returned no callable")
-        _active[log_config.uuid] = _Reference(undo)
+        _initialized_log_contexts[log_config.uuid] = _Reference(undo)
 
 
 def oneshot_uninitialize_logging(*, log_config: LogConfig) -> None:
     """Drop one use of ``log_config``; undo its logging when the last use goes."""
     with _active_lock:
-        ref = _active.get(log_config.uuid)
+        ref = _initialized_log_contexts.get(log_config.uuid)
         if ref is None:
             raise RuntimeError(f"log config {log_config!r} is not initialized")
         ref.count -= 1
         if ref.count == 0:
-            del _active[log_config.uuid]
-            ref.undo()
+            del _initialized_log_contexts[log_config.uuid]
+            ref.uninit_callback()
 
 
 def start_run_logging(setting: bool | LogConfig, run_dir: str) -> Undo:

@@ -149,3 +149,29 @@ def test_representation_mixin_validation_names_the_missing_attribute() -> None:
             repr(thing)
     finally:
         _Thing._validate_repr = False
+
+
+def test_parsl_qualname_is_the_deepest_parsl_path() -> None:
+    from conveyor.compat import parsl_qualname
+
+    assert (
+        parsl_qualname(conveyor.ThreadPoolExecutor) == "parsl.executors.threads.ThreadPoolExecutor"
+    )
+    assert (
+        parsl_qualname(conveyor.HighThroughputExecutor)
+        == "parsl.executors.high_throughput.executor.HighThroughputExecutor"
+    )
+    assert parsl_qualname(int) == "builtins.int"
+
+
+def test_oneshot_state_has_parsls_name(hook: None, tmp_path: object) -> None:
+    from parsl.logconfigs import base
+    from parsl.logconfigs.noop import NoopLogging
+
+    config = NoopLogging()
+    base.oneshot_initialize_logging(log_config=config, log_dir=tmp_path, log_name="x")
+    try:
+        assert callable(base._initialized_log_contexts[config.uuid].uninit_callback)
+    finally:
+        base.oneshot_uninitialize_logging(log_config=config)
+    assert config.uuid not in base._initialized_log_contexts
