@@ -60,7 +60,11 @@ _SAFE = re.compile(r"^[\w.,:=+@/\-\[\]&|!*()]+$")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BatchOptions:
-    """The parameters every Parsl cluster provider has (Parsl's names)."""
+    """The parameters every Parsl cluster provider has (Parsl's names).
+
+    A ``walltime`` that is not a time (Parsl's site configs say ``"YOUR_WALLTIME"``) is
+    accepted with a warning, as Parsl accepts it; a block submitted with it is refused.
+    """
 
     nodes_per_block: int = 1
     init_blocks: int = 1
@@ -81,7 +85,12 @@ class BatchOptions:
         if not isinstance(self.launcher, Launcher):
             raise BadLauncher(self.launcher)
         positive(self, "nodes_per_block", "cmd_timeout")
-        walltime_seconds(self.walltime)
+        if not isinstance(self.walltime, str):
+            raise ConfigurationError(f"walltime must be a string, got {self.walltime!r}")
+        try:
+            walltime_seconds(self.walltime)
+        except ConfigurationError as e:
+            logger.warning("%s: %s; blocks cannot be submitted with it", type(self).__name__, e)
 
     @property
     def walltime_s(self) -> int:
@@ -310,8 +319,11 @@ class BatchProvider(ExecutionProvider):
 
     @property
     def block_seconds(self) -> float | None:
-        """The system ends a block at its walltime."""
-        return float(self.options.walltime_s)
+        """The system ends a block at its walltime (None while it is not a time)."""
+        try:
+            return float(self.options.walltime_s)
+        except ConfigurationError:
+            return None
 
     @property
     def status_polling_interval(self) -> float:

@@ -171,3 +171,13 @@ def test_every_documented_torque_state_is_parsed_and_mapped() -> None:
     assert (seen["409"].state, seen["409"].exit_code) == (JobState.FAILED, 3)
     assert seen["410"].state is JobState.TIMEOUT
     assert seen["411"].state is JobState.FAILED
+
+
+def test_a_placeholder_walltime_is_accepted_and_its_blocks_refused(tmp_path: Path) -> None:
+    provider = PBSProProvider(walltime="YOUR_WALLTIME")
+    provider.script_dir = str(tmp_path)
+    assert provider.block_seconds is None
+    with pytest.raises(ConfigurationError, match="YOUR_WALLTIME"):
+        provider.submit("true", 1, "conveyor.placeholder")
+    with pytest.raises(ConfigurationError, match="walltime must be a string"):
+        PBSProProvider(walltime=600)  # type: ignore[arg-type]
