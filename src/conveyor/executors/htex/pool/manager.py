@@ -283,7 +283,8 @@ class Manager:
                 self.results.append(item)
             else:
                 self.pending.appendleft([item[0], item[1], b"", item[3]])
-        self.placer.release([item[0] for item in batch])
+        if self.placer.active():  # nothing is held otherwise: keep the plain path cheap
+            self.placer.release([item[0] for item in batch])
 
     def _assign(self) -> None:
         idle = [w for w in self.workers if not w.tasks]
