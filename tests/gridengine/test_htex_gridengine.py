@@ -13,6 +13,7 @@ import pytest
 
 import conveyor
 from conveyor import Config, python_app
+from conveyor.errors import BrokenHtex
 from conveyor.executors.blocks.states import ENDED, BlockState
 from conveyor.executors.htex.executor import HighThroughputExecutor
 from conveyor.providers.gridengine import GridEngineProvider
@@ -133,3 +134,13 @@ def test_blocks_scale_out_under_load_and_in_when_idle(tmp_path: Path, qstat_jobs
         _wait(lambda: set(_blocks(ex).values()) == {BlockState.SCALED_IN}, 60, "scale-in")
         _wait(lambda: not _ours(qstat_jobs), 30, "jobs to leave qstat")
     assert os.environ["SGE_ROOT"]
+
+
+def test_a_refused_block_fails_tasks_with_grid_engines_words(tmp_path: Path) -> None:
+    with conveyor.load(_config(tmp_path, {"queue": "nosuch.q", "init_blocks": 1})):
+        ex = _htex()
+        future = job_of(0)
+        with pytest.raises(BrokenHtex, match='unknown queue "nosuch.q"'):
+            future.result(timeout=60)
+        assert ex.bad_state_is_set
+        assert set(_blocks(ex).values()) == {BlockState.REJECTED}

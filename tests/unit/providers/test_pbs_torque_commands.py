@@ -180,4 +180,4 @@ def test_a_placeholder_walltime_is_accepted_and_its_blocks_refused(tmp_path: Pat
     with pytest.raises(ConfigurationError, match="YOUR_WALLTIME"):
         provider.submit("true", 1, "conveyor.placeholder")
     with pytest.raises(ConfigurationError, match="walltime must be a string"):
-        PBSProProvider(walltime=600)  # type: ignore[arg-type]
+        PBSProProvider(walltime=600)

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,7 @@ def qstat(args: list[str]) -> int:
     if DIALECT == "torque":
         print(_torque_xml(known))
     else:
-        jobs = {}
+        jobs: dict[str, dict[str, Any]] = {}
         for job_id, (cond, code) in known.items():
             jobs[job_id] = {"job_state": _PBS.get(cond, cond), "queue": "workq"}
             if cond == "deleted":
@@ -260,7 +261,7 @@ def _kill_group(pgid: int) -> None:
             time.sleep(0.05)
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "qsub": qsub,
     "qstat": qstat,
     "qdel": lambda a: cancel(a, "qdel: Unknown Job Id {}"),
