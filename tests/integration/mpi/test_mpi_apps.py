@@ -237,3 +237,18 @@ def test_mpi_attributes_can_be_set_before_load() -> None:
     htex.run_dir = "unused"
     with pytest.raises(TypeError, match="SimpleLauncher"):
         htex.start()
+
+
+@python_app
+def exit_on_nodes(parsl_resource_specification: Any = None) -> None:
+    raise SystemExit(1)
+
+
+def test_a_lost_worker_gives_its_nodes_back(four_nodes: Path) -> None:
+    from conveyor.errors import WorkerLost
+
+    for _ in range(2):
+        lost = exit_on_nodes(parsl_resource_specification={"num_nodes": 4})
+        assert isinstance(lost.exception(timeout=60), WorkerLost)
+    env = parsl_vars(parsl_resource_specification={"num_nodes": 4}).result(timeout=60)
+    assert env["PARSL_MPI_NODELIST"] == "node1,node2,node3,node4"
