@@ -229,3 +229,17 @@ def test_job_states_become_block_states() -> None:
     assert from_job(JobState.COMPLETED, BlockState.DRAINING) is BlockState.SCALED_IN
     assert from_job(JobState.TIMEOUT, BlockState.RUNNING) is BlockState.TIMEOUT
     assert from_job(JobState.MISSING, BlockState.PENDING) is BlockState.MISSING
+
+
+def test_all_init_blocks_start_even_beyond_max_blocks_as_in_parsl() -> None:
+    batch = MemoryBatch(init=3, min_blocks=0, max_blocks=0)
+    hooks = Hooks()
+    options = BlockOptions(strategy="none", strategy_period=3600, max_idletime=10)
+    manager = BlockManager(batch, hooks, lambda b: f"pool {b}", label="t", options=options)
+    manager.start()
+    try:
+        assert sorted(manager.block_states()) == ["0", "1", "2"]
+        assert manager.scale_out(1) == [], "later scale-outs keep to max_blocks"
+    finally:
+        manager.shutdown()
+    assert sorted(batch.cancelled) == ["job0", "job1", "job2"]

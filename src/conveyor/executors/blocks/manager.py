@@ -91,8 +91,13 @@ class BlockManager:
         return Limits(p.min_blocks, p.max_blocks, p.parallelism, self.options.max_idletime)
 
     def start(self) -> None:
-        """Submit the initial blocks now and start the poller thread."""
-        self.scale_out(self.provider.init_blocks)
+        """Submit the initial blocks now and start the poller thread.
+
+        All ``init_blocks`` start, even beyond ``max_blocks`` (as in Parsl); the strategy
+        then keeps to max_blocks when it scales out.
+        """
+        init = self.provider.init_blocks
+        self.scale_out(init, limit=max(init, self.provider.max_blocks))
         self._report_changes()
         self._thread = threading.Thread(
             target=self._poll_loop, name=f"conveyor-blocks-{self.label}", daemon=True
@@ -101,13 +106,17 @@ class BlockManager:
 
     # --- scale out / in -------------------------------------------------------------------
 
-    def scale_out(self, n: int) -> list[str]:
-        """Submit up to ``n`` blocks (never beyond max_blocks); return the accepted ids."""
+    def scale_out(self, n: int, limit: int | None = None) -> list[str]:
+        """Submit up to ``n`` blocks; return the accepted ids.
+
+        Never more than ``limit`` blocks (default: max_blocks) are not ended.
+        """
+        cap = self.provider.max_blocks if limit is None else limit
         started = []
         for _ in range(n):
             with self._lock:
                 busy = sum(1 for b in self.blocks.values() if not b.ended)
-                if busy >= self.provider.max_blocks or self.broken:
+                if busy >= cap or self.broken:
                     break
                 block_id = str(self._next)
                 self._next += 1

@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from conveyor.errors import ConfigurationError
 from conveyor.executors.blocks.states import LIVE, BlockState
 
-__all__ = ["STRATEGIES", "BlockView", "Decision", "Limits", "Snapshot", "check_strategy", "decide"]
+__all__ = [
+    "STRATEGIES",
+    "BlockView",
+    "Decision",
+    "Limits",
+    "Snapshot",
+    "check_strategy",
+    "decide",
+    "pick_for_scale_in",
+]
 
 STRATEGIES = ("none", "simple", "htex_auto_scale")
 
@@ -104,10 +113,10 @@ def decide(strategy: str, snap: Snapshot, limits: Limits) -> Decision:
         return Decision()
     if strategy == "simple":
         if snap.outstanding == 0 and snap.idle_for >= limits.max_idletime:
-            return Decision(scale_in=_pick(live, spare, snap.idle_for))
+            return Decision(scale_in=pick_for_scale_in(live, spare, snap.idle_for))
         return Decision()
     idle = [b for b in live if _idle_for(b, snap) >= limits.max_idletime]
-    return Decision(scale_in=_pick(idle, spare, snap.idle_for))
+    return Decision(scale_in=pick_for_scale_in(idle, spare, snap.idle_for))
 
 
 def _idle_for(block: BlockView, snap: Snapshot) -> float:
@@ -115,7 +124,7 @@ def _idle_for(block: BlockView, snap: Snapshot) -> float:
     return snap.idle_for if block.idle_for is None else block.idle_for
 
 
-def _pick(blocks: Sequence[BlockView], n: int, executor_idle: float) -> tuple[str, ...]:
+def pick_for_scale_in(blocks: Sequence[BlockView], n: int, executor_idle: float) -> tuple[str, ...]:
     """Up to ``n`` blocks: those without pools first, then the longest idle, newest first."""
     ranked = sorted(
         blocks,

@@ -35,6 +35,7 @@ from conveyor.executors.htex.mpi_prefix import mpi_resources, require_simple_lau
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.pool.deadline import usable_seconds
 from conveyor.executors.htex.pool.resources import TASK_RESOURCE_KEYS, check_task_resources
+from conveyor.executors.htex.queries import HtexQueries
 from conveyor.executors.htex.transport import generate_keys
 from conveyor.providers.base import ExecutionProvider
 from conveyor.providers.states import JobStatus
@@ -50,7 +51,7 @@ logger = logging.getLogger(__name__)
 _ALLOWED_SPEC = {"priority", "walltime"}
 
 
-class HighThroughputExecutor(HtexAttributes, Executor):
+class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
     """Run tasks on process worker pools started in blocks by a provider.
 
     Accepts Parsl's keyword names (``max_workers_per_node``, ``heartbeat_period``,
@@ -342,8 +343,11 @@ class HighThroughputExecutor(HtexAttributes, Executor):
         )
 
     def status(self) -> dict[str, JobStatus]:
-        """Block id -> JobStatus, with the provider's message (e.g. why sbatch refused it)."""
-        return self._blocks.job_statuses() if self._blocks is not None else {}
+        """Block id -> JobStatus, asking the provider now (as Parsl's), with its message."""
+        if self._blocks is None:
+            return {}
+        self._blocks.refresh()
+        return self._blocks.job_statuses()
 
     def connected_workers(self) -> int:
         """Workers of all registered pools."""

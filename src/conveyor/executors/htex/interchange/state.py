@@ -76,6 +76,8 @@ class ManagerInfo:
     in_flight: set[int] = field(default_factory=set)
     #: function hashes this pool has already received
     known_functions: set[bytes] = field(default_factory=set)
+    #: the pool's Python (major.minor.micro), for Parsl's connected_managers()
+    python_version: str = ""
     idle_since: float | None = None
     #: when the pool stops taking tasks (its block ends), on this clock; None = never
     ends_at: float | None = None
@@ -100,6 +102,8 @@ class BrokerState:
         self.sized: dict[int, dict[str, float]] = {}  # task id -> declared cores/memory/gpus
         self.functions: dict[bytes, bytes] = {}
         self.managers: dict[bytes, ManagerInfo] = {}
+        #: every block that ever had a pool registered, in order (Parsl's connected_blocks)
+        self.block_history: list[str] = []
         self._seq = itertools.count()
         self.completed = 0
 
@@ -230,7 +234,31 @@ class BrokerState:
         logger.info(
             "pool %r registered: host=%s block=%s workers=%d", manager_id, hostname, block, workers
         )
+        self._note_pool(self.managers[manager_id], info)
         return [(manager_id, p.RegisterAck(True, ""))]
+
+    def _note_pool(self, mgr: ManagerInfo, info: dict[str, Any]) -> None:
+        mgr.python_version = str(info.get("python_version", ""))
+        if mgr.block_id not in self.block_history:
+            self.block_history.append(mgr.block_id)
+
+    def pool_table(self, now: float) -> list[dict[str, Any]]:
+        """One row per registered pool, with Parsl's connected_managers() keys."""
+        return [
+            {
+                "manager": m.manager_id.hex(),
+                "block_id": m.block_id,
+                "hostname": m.hostname,
+                "worker_count": m.workers,
+                "tasks": len(m.in_flight),
+                "idle_duration": now - m.idle_since if m.idle_since is not None else 0.0,
+                "active": m.state is ManagerState.ACTIVE,
+                "draining": m.state is ManagerState.DRAINING,
+                "parsl_version": VERSION,
+                "python_version": m.python_version,
+            }
+            for m in self.managers.values()
+        ]
 
     def heard_from(self, manager_id: bytes, now: float) -> bool:
         """Note a message from a pool; False if it is not registered."""
@@ -318,4 +346,6 @@ class BrokerState:
             "completed": self.completed,
             "host": platform.node(),
             "blocks": blocks,
+            "pools": self.pool_table(now),
+            "connected_blocks": list(self.block_history),
         }

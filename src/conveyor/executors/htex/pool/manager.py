@@ -115,6 +115,7 @@ class Manager:
             "pid": os.getpid(),
             "seconds_left": None if self.drain_at == math.inf else self.drain_at - time.monotonic(),
             "platform": platform.platform(),
+            "python_version": platform.python_version(),
         }
         if isinstance(self.placer, ResourcePlacer):
             info["shape"] = self.placer.shape.summary()

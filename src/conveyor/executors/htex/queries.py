@@ -1,0 +1,91 @@
+"""Parsl's HTEX query and block methods, over the interchange's statistics and the blocks.
+
+connected_managers() / connected_blocks()  ->  StatsRequest to the interchange
+outstanding()                              ->  the client's outstanding tasks
+status_facade / scale_in(n) / scale_out_facade(n)  ->  the BlockManager
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+from conveyor.executors.blocks.api import ExecutorLoad
+from conveyor.executors.blocks.manager import BlockManager
+from conveyor.executors.blocks.states import LIVE
+from conveyor.executors.blocks.strategy import pick_for_scale_in
+from conveyor.executors.htex.client import HtexClient
+from conveyor.providers.states import JobStatus
+
+__all__ = ["HtexQueries"]
+
+
+class _Executor(Protocol):
+    """What the mixin needs of the executor it is mixed into."""
+
+    _client: HtexClient | None
+    _blocks: BlockManager | None
+    _closed: bool
+
+    def load(self) -> ExecutorLoad: ...
+
+    def status(self) -> dict[str, JobStatus]: ...
+
+
+def _interchange_stats(ex: _Executor) -> dict[str, Any]:
+    client = ex._client
+    if client is None or client.broken is not None or ex._closed:
+        return {}
+    return client.statistics()
+
+
+class HtexQueries:
+    """Mixed into HighThroughputExecutor: the methods Parsl users and tests call on it."""
+
+    def outstanding(self: _Executor) -> int:
+        """Tasks submitted and not finished (queued in the interchange or on a worker)."""
+        return len(self._client.futures) if self._client is not None else 0
+
+    def connected_managers(self: _Executor) -> list[dict[str, Any]]:
+        """One dict per registered pool, with Parsl's keys.
+
+        manager, block_id, worker_count, tasks, idle_duration, active, draining,
+        parsl_version, python_version (and hostname).
+        """
+        return list(_interchange_stats(self).get("pools", []))
+
+    def connected_blocks(self: _Executor) -> list[str]:
+        """Ids of every block that has had a pool registered, in order, also ended ones."""
+        return list(_interchange_stats(self).get("connected_blocks", []))
+
+    @property
+    def status_facade(self: _Executor) -> dict[str, JobStatus]:
+        """Block id -> JobStatus of every block started (Parsl's name for ``status()``)."""
+        return self.status()
+
+    def scale_out_facade(self: _Executor, n: int) -> list[str]:
+        """Start up to ``n`` more blocks (never beyond max_blocks); return their ids."""
+        return self._blocks.scale_out(n) if self._blocks is not None else []
+
+    def scale_in(self: _Executor, blocks: int, max_idletime: float | None = None) -> list[str]:
+        """Stop up to ``blocks`` blocks, those without pools and the idlest first.
+
+        With ``max_idletime``, only blocks idle at least that long. Their pools drain (finish
+        what they hold, take nothing new) and the blocks are then cancelled; a block without
+        a pool is cancelled at once. Returns the chosen block ids.
+        """
+        manager = self._blocks
+        if manager is None or blocks <= 0:
+            return []
+        load = self.load()
+        snap = manager.snapshot(load, time.monotonic())
+        live = [b for b in snap.blocks if b.state in LIVE]
+        if max_idletime is not None:
+            live = [
+                b
+                for b in live
+                if (snap.idle_for if b.idle_for is None else b.idle_for) >= max_idletime
+            ]
+        chosen = list(pick_for_scale_in(live, blocks, snap.idle_for))
+        manager.scale_in(chosen, load)
+        return chosen

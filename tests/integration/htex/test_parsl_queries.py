@@ -1,0 +1,46 @@
+"""Parsl's HTEX query and block methods on real pools: connected_managers, connected_blocks,
+outstanding, status_facade, scale_in, scale_out_facade."""
+
+import platform
+from pathlib import Path
+
+from htexkit import make_htex, wait_until
+
+import conveyor
+from conveyor import Config, python_app
+from conveyor.providers.local import LocalProvider
+from conveyor.version import VERSION
+
+
+@python_app
+def double(x: int) -> int:
+    return 2 * x
+
+
+def test_queries_and_manual_scaling_on_real_pools(tmp_path: Path) -> None:
+    ex = make_htex(tmp_path, max_workers_per_node=1)
+    ex.provider = LocalProvider(init_blocks=0, min_blocks=0, max_blocks=2)
+    config = Config(executors=[ex], run_dir=str(tmp_path), strategy=None)
+    with conveyor.load(config):
+        assert ex.connected_managers() == [] and ex.connected_blocks() == []
+        assert ex.outstanding() == 0 and ex.status_facade == {}
+        assert ex.scale_out_facade(1) == ["0"]
+        assert double(5).result(timeout=60) == 10
+        (pool,) = ex.connected_managers()
+        assert pool["block_id"] == "0" and pool["worker_count"] == 1
+        assert pool["active"] and not pool["draining"] and pool["tasks"] == 0
+        assert pool["python_version"] == platform.python_version()
+        assert pool["parsl_version"] == VERSION
+        assert ex.connected_blocks() == ["0"]
+        assert ex.status_facade["0"].state.name == "RUNNING"
+
+        assert ex.scale_in(1) == ["0"]
+        assert wait_until(lambda: ex.status_facade["0"].terminal, timeout=30)
+        assert wait_until(lambda: ex.connected_managers() == [], timeout=30)
+        assert ex.connected_blocks() == ["0"], "the history keeps blocks that ended"
+
+        assert ex.scale_out_facade(1) == ["1"]
+        assert double(6).result(timeout=60) == 12
+        assert ex.connected_blocks() == ["0", "1"]
+        # a busy-enough block is not idle long enough for max_idletime: nothing chosen
+        assert ex.scale_in(1, max_idletime=3600) == []
