@@ -1,7 +1,7 @@
 """`conveyor status|tasks|show|tail` on a database with known contents; bad databases.
 
 The database is written with conveyor's schema module (tests/monitoring/monitoring_sample.py);
-the same commands on a real run's database are in test_cli_run.py.
+the same commands on a real run's database are in test_cli_monitoring_run.py.
 """
 
 from __future__ import annotations
