@@ -7,13 +7,14 @@ happen on the monitoring writer's thread, in batches. The story the kernel keeps
 (``TaskRecord.log``: every transition with its time) is what carries the details, so the
 observer never formats anything. The events (told apart by their length):
 
-- ``(task_id, call, time)`` when a task is submitted (``time`` is its first story entry's);
+- ``(task_id, facts, time)`` when a task is submitted (``time`` is its first story entry's;
+  ``facts`` is :func:`call_facts` of its call);
 - ``(task_id, try_id, time, executor)`` when an attempt is launched (the entry's time);
 - ``(task_id, story, executor, fail_history, fail_count, fail_cost)`` when the task ends,
   ``story`` being the encoded story (``transitions.decode_story``) with every transition.
 
-Apart from the submission's ``call``, the tuples hold only numbers, strings and bytes (no
-cycles for the garbage collector to walk while they wait in the deque).
+The tuples hold only numbers, strings and bytes: the garbage collector stops tracking them
+at its next pass, so the events waiting in the deque do not make its full passes longer.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, Protocol
 from conveyor.kernel.states import TERMINAL, TaskState
 from conveyor.kernel.transitions import TaskRecord
 
-__all__ = ["TaskObserver", "TransitionObserver"]
+__all__ = ["TaskObserver", "TransitionObserver", "call_facts"]
 
 _LAUNCHED = TaskState.LAUNCHED
 _PENDING = TaskState.PENDING
@@ -58,7 +59,7 @@ class TransitionObserver:
                 (rec.id, rec.log, rec.executor, rec.fail_history, rec.fail_count, rec.fail_cost)
             )
         elif to is _PENDING and len(rec.log) == ENTRY_SIZE:
-            self.events.append((rec.id, rec.call, _time_at(rec.log, 4)))
+            self.events.append((rec.id, call_facts(rec.call), _time_at(rec.log, 4)))
 
 
 #: a story entry is ``<BBHd``: from, to, cause, time (see kernel/transitions.py)
@@ -68,3 +69,36 @@ _TIME = struct.Struct("<d")
 
 def _time_at(log: bytes, offset: int) -> float:
     return _TIME.unpack_from(log, offset)[0]  # type: ignore[no-any-return]
+
+
+def call_facts(call: Any) -> tuple[str | None, ...]:
+    """Parsl's task columns from ``task_depends`` to ``task_stderr`` for one app call."""
+    args, kwargs = call.args, call.kwargs
+    name = call.func_name or getattr(call.func, "__name__", "?")
+    memoize = "True" if call.options.cache else "False"
+    if not args and not kwargs:
+        return (None, name, memoize, None, None, None, None, None, None)
+    get = kwargs.get
+    return (
+        _depends(args, kwargs),
+        name,
+        memoize,
+        None,
+        *(_text(get(key)) for key in ("inputs", "outputs", "stdin", "stdout", "stderr")),
+    )
+
+
+def _depends(args: tuple[Any, ...], kwargs: Any) -> str | None:
+    """Comma-separated ids of the tasks whose futures are among the arguments."""
+    inputs = kwargs.get("inputs")
+    extra = inputs if isinstance(inputs, list) else ()
+    ids = [str(a.tid) for a in (*args, *kwargs.values(), *extra) if hasattr(a, "tid")]
+    return ",".join(ids) if ids else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == []:
+        return None
+    if isinstance(value, tuple):  # (path, mode) for stdout/stderr
+        value = value[0]
+    return str(value)

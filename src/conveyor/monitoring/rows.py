@@ -49,6 +49,9 @@ _DONE_NUMBERS = frozenset({_NUMBER[S.EXEC_DONE], _NUMBER[S.MEMO_DONE]})
 _NAME_BY_NUMBER: tuple[str | None, ...] = tuple(_NAMES.get(state) for state in TaskState)
 #: Parsl's names of the task states a ``try`` row's worker-side times stand for
 RUNNING, RUNNING_ENDED = "running", "running_ended"
+_NO_PLACE = (None, None, None)
+#: a task whose submission was written by an earlier batch
+_NOT_SEEN = (False, None, None)
 
 
 class PoolTry(NamedTuple):
@@ -112,8 +115,11 @@ class RowBuilder:
         self._reset()
 
     def _reset(self) -> None:
-        #: task_id -> [is_new, row values...] (see _task_row)
-        self._tasks: dict[int, list[Any]] = {}
+        #: task_id -> (is_new, call facts, invoked, returned, fail_count, fail_cost); tuples
+        #: of plain values, which the garbage collector stops tracking at once
+        self._tasks: dict[int, tuple[Any, ...]] = {}
+        #: (task_id, try_id) -> (block_id, hostname, running) from pools, not yet in a row
+        self._places: dict[tuple[int, int], tuple[str, str, str]] = {}
         self._batch = Batch()
 
     # --- kernel events -------------------------------------------------------------
@@ -132,27 +138,24 @@ class RowBuilder:
             if len(e) == 6:
                 self._ended(e)
             elif len(e) == 3:
-                self._tasks[task_id] = _task_row(e[1], e[2])
+                self._tasks[task_id] = (True, e[1], stamp(e[2]), None, 0, 0.0)
                 if task_id not in ended:
                     status((task_id, "pending", stamp(e[2]), run_id, 0))
             elif task_id not in ended:
                 _, try_id, t, executor = e
                 status((task_id, "launched", stamp(t), run_id, try_id))
-                self._batch.tries.append(
-                    (
-                        try_id,
-                        task_id,
-                        run_id,
-                        None,
-                        None,
-                        executor,
-                        stamp(t),
-                        None,
-                        None,
-                        None,
-                        None,
-                    )
-                )
+                self._batch.tries.append(self._try(task_id, try_id, executor, stamp(t), None, None))
+
+    def _try(
+        self, task_id: int, try_id: int, executor: str, launched: str, returned: Any, error: Any
+    ) -> tuple[Any, ...]:
+        """A whole try row, with the pool's block, host and running time when known."""
+        block, host, running = self._places.pop((task_id, try_id), _NO_PLACE)
+        return (try_id, task_id, self.run_id, block, host, executor, launched, running) + (
+            returned,
+            error,
+            None,
+        )
 
     def _ended(self, event: tuple[Any, ...]) -> None:
         task_id, log, executor, history, fail_count, fail_cost = event
@@ -166,10 +169,7 @@ class RowBuilder:
                 failed = to in _RETRY_OR_FAIL
                 error = history[failures] if failed and failures < len(history) else None
                 failures += failed
-                add_try(
-                    (try_id, task_id, run_id, None, None, executor, launched_at)
-                    + (None, when, error, None)
-                )
+                add_try(self._try(task_id, try_id, executor, launched_at, when, error))
             elif to == _LAUNCHED:
                 try_id, launched_at = try_id + 1, when
             last = to
@@ -182,21 +182,23 @@ class RowBuilder:
             self.completed += 1
         else:
             self.failed += 1
-        row = self._tasks.get(task_id)
-        if row is None:
-            self._tasks[task_id] = row = [False] + [None] * 14
-        row[12], row[13], row[14] = when, fail_count, fail_cost
+        row = self._tasks.get(task_id, _NOT_SEEN)
+        self._tasks[task_id] = (row[0], row[1], row[2], when, fail_count, fail_cost)
 
     # --- pools and blocks ----------------------------------------------------------
 
     def pool_tries(self, items: Iterable[PoolTry]) -> None:
-        """Add worker-side times and places of tries (and their running statuses)."""
+        """Add worker-side times and places of tries (and their running statuses).
+
+        Call before :meth:`kernel_events` of the same batch: a try row made in this batch
+        takes its place; the others become updates of rows written before.
+        """
         status = self._batch.statuses.append
-        update = self._batch.try_updates.append
+        places = self._places
         run_id = self.run_id
         for p in items:
             started = stamp(p.started)
-            update((p.block_id, p.hostname, started, p.try_id, p.task_id, run_id))
+            places[(p.task_id, p.try_id)] = (p.block_id, p.hostname, started)
             status((p.task_id, RUNNING, started, run_id, p.try_id))
             if p.ended:
                 status((p.task_id, RUNNING_ENDED, stamp(p.ended), run_id, p.try_id))
@@ -239,55 +241,12 @@ class RowBuilder:
         """The rows gathered since the last take."""
         batch = self._batch
         run_id = self.run_id
-        for task_id, row in self._tasks.items():
-            if row[0]:
-                batch.new_tasks.append((task_id, run_id, *row[2:]))
+        for task_id, (new, facts, invoked, returned, count, cost) in self._tasks.items():
+            if new:
+                batch.new_tasks.append((task_id, run_id, *facts, invoked, returned, count, cost))
             else:
-                batch.task_updates.append((row[12], row[13], row[14], task_id, run_id))
+                batch.task_updates.append((returned, count, cost, task_id, run_id))
+        for (task_id, try_id), (block, host, running) in self._places.items():
+            batch.try_updates.append((block, host, running, try_id, task_id, run_id))
         self._reset()
         return batch
-
-
-def _task_row(call: Any, t: float) -> list[Any]:
-    """A task row being gathered.
-
-    Slots: is_new, (unused), then the task table's columns from task_depends to
-    task_fail_cost (times already formatted).
-    """
-    kwargs = call.kwargs
-    depends = _depends(call.args, kwargs)
-    return [
-        True,
-        None,
-        depends,
-        call.func_name or getattr(call.func, "__name__", "?"),
-        str(bool(call.options.cache)),
-        None,
-        _text(kwargs.get("inputs")),
-        _text(kwargs.get("outputs")),
-        _text(kwargs.get("stdin")),
-        _text(kwargs.get("stdout")),
-        _text(kwargs.get("stderr")),
-        stamp(t),
-        None,
-        0,
-        0.0,
-    ]
-
-
-def _depends(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> str | None:
-    if not args and not kwargs:
-        return None
-    ids = [str(a.tid) for a in (*args, *kwargs.values()) if hasattr(a, "tid")]
-    for extra in (kwargs.get("inputs") or ()) if isinstance(kwargs.get("inputs"), list) else ():
-        if hasattr(extra, "tid"):
-            ids.append(str(extra.tid))
-    return ",".join(ids) if ids else None
-
-
-def _text(value: Any) -> str | None:
-    if value is None or value == []:
-        return None
-    if isinstance(value, tuple):
-        value = value[0]
-    return str(value)

@@ -10,6 +10,7 @@ warning in the log; the workflow goes on.
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
 import threading
@@ -39,6 +40,9 @@ _SQL: dict[str, str] = {
     "tries": (
         'INSERT INTO "try" VALUES (?,?,?,?,?,?,?,?,?,?,?) '
         "ON CONFLICT (try_id, task_id, run_id) DO UPDATE SET "
+        "block_id = coalesce(excluded.block_id, block_id), "
+        "hostname = coalesce(excluded.hostname, hostname), "
+        "task_try_time_running = coalesce(excluded.task_try_time_running, task_try_time_running), "
         "task_try_time_returned = excluded.task_try_time_returned, "
         "task_fail_history = excluded.task_fail_history"
     ),
@@ -103,16 +107,29 @@ class DatabaseWriter:
             self.flush()
 
     def flush(self) -> None:
-        """Write everything queued so far, as one transaction."""
+        """Write everything queued so far, as one transaction.
+
+        The cyclic garbage collector is paused meanwhile: the batch's rows are plain tuples
+        that die with the batch, and letting their allocation trigger collections would
+        promote the kernel's live objects early and make the full collections come sooner.
+        """
         with self._lock:
-            batch = self._gather()
-            if len(batch):
-                self._write(batch)
+            paused = gc.isenabled()
+            gc.disable()
+            try:
+                batch = self._gather()
+                if len(batch):
+                    self._write(batch)
+            finally:
+                if paused:
+                    gc.enable()
 
     def _gather(self) -> Batch:
         q, b = self.queues, self.builder
-        b.kernel_events(_drain(q.transitions))
+        events = _drain(q.transitions)
+        # pool tries drained after the events (so launched by then), added before them
         b.pool_tries(_drain(q.tries))
+        b.kernel_events(events)
         b.samples(_drain(q.samples), time.time())
         for node in _drain(q.nodes):
             b.node(node)
