@@ -279,6 +279,10 @@ LACKING: Mapping[str, frozenset[str]] = {
     "parsl.app.errors": frozenset({"RemoteExceptionWrapper", "wrap_error"}),
     "parsl.dataflow.memoization": frozenset({"CheckpointCommand", "make_hash"}),
     "parsl.serialize.errors": frozenset({"DeserializerPluginError"}),
+    # the pool's internal schedulers: conveyor's pool places MPI tasks itself
+    "parsl.executors.high_throughput.mpi_resource_management": frozenset(
+        {"MPINodesUnavailable", "MPITaskScheduler", "PrioritizedTask", "TaskScheduler"}
+    ),
     "parsl.utils": frozenset({"Timer", "AutoCancelTimer", "execute_wait"}),
 }
 
