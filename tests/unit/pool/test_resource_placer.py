@@ -101,3 +101,22 @@ def test_interchange_routes_sized_tasks_to_pools_that_can_hold_them() -> None:
     # no pool could ever hold task 4: it is handed out anyway, for the pool to refuse it
     assert 4 in sent[b"big"] + sent.get(b"small", [])
     assert not state.queue and not state.sized
+
+
+def test_a_waiting_task_is_passed_over_only_patience_times() -> None:
+    from conveyor.executors.htex.pool.backfill import Backfill
+
+    backfill = Backfill(patience=2)
+    free = {"cores": 1}
+    pending = [[1, 2], [2, 1], [3, 1], [4, 1]]  # [task_id, cores wanted]
+
+    def fits(item: list[Any]) -> bool:
+        return bool(item[1] <= free["cores"])
+
+    assert backfill.pick(pending, fits) == 1  # task 1 (2 cores) is passed over once
+    pending.pop(1)
+    assert backfill.pick(pending, fits) == 1  # and twice
+    pending.pop(1)
+    assert backfill.pick(pending, fits) is None  # now task 4 waits behind it
+    free["cores"] = 2
+    assert backfill.pick(pending, fits) == 0 and 1 not in backfill.passed

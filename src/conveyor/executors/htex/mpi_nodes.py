@@ -5,9 +5,8 @@ Discovery follows Parsl: ``SLURM_NODELIST`` (expanded by ``scontrol show hostnam
 ``LSB_DJOB_HOSTFILE`` and Grid Engine's ``PE_HOSTFILE``, and, outside any batch job, uses
 the pool's own host as the block's single node (Parsl refuses to start there).
 
-:class:`NodeAllocator` hands nodes out and takes them back; :meth:`NodeAllocator.pick`
-chooses the first queued task that fits now, so small tasks backfill around a large one
-that must wait for nodes.
+:class:`NodeAllocator` hands nodes out and takes them back; the pool's MPI placer
+(``pool/mpi_placer.py``) decides which queued task gets them.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import os
 import socket
 import subprocess
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 
 __all__ = [
     "NodeAllocator",
@@ -120,11 +118,3 @@ class NodeAllocator:
     def give_back(self, task_id: int) -> None:
         """The task ended: its nodes are free again (no-op for a task holding none)."""
         self.free += self.lent.pop(task_id, [])
-
-    def pick(self, queued: Iterable[Any], needs: Callable[[Any], int]) -> int | None:
-        """Index of the first queued item whose node count fits the free nodes now."""
-        free = len(self.free)
-        for i, item in enumerate(queued):
-            if needs(item) <= free:
-                return i
-        return None

@@ -3,7 +3,7 @@
 Tasks arrive as ``Tasks`` items whose fifth element is the checked MPI resource
 specification (``num_nodes``, ``ranks_per_node``, ``num_ranks``, ``launcher_options``).
 A task runs when a worker is idle and its ``num_nodes`` are free; a task that must wait
-does not hold back later tasks that fit (backfill). A task asking for more nodes than the
+does not hold back later tasks that fit (backfill, with patience: pool/backfill.py). A task asking for more nodes than the
 block has fails at once with InvalidResourceSpecification.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 from conveyor.errors import InvalidResourceSpecification
 from conveyor.executors.htex.mpi_nodes import NodeAllocator
 from conveyor.executors.htex.mpi_prefix import mpi_environment
+from conveyor.executors.htex.pool.backfill import Backfill
 
 __all__ = ["MpiPlacer", "nodes_needed"]
 
@@ -34,6 +35,7 @@ class MpiPlacer:
     def __init__(self, launcher: str, nodes: Sequence[str]) -> None:
         self.launcher = launcher
         self.nodes = NodeAllocator(nodes)
+        self.backfill = Backfill()
         logger.info("MPI mode (%s): %d nodes %s", launcher, len(nodes), ",".join(nodes))
 
     def active(self) -> bool:
@@ -54,7 +56,7 @@ class MpiPlacer:
         self, pending: deque[list[Any]], undeclared_busy: int = 0
     ) -> tuple[list[Any], dict[str, str]] | None:
         """Remove and return the first pending task whose nodes are free, with its environment."""
-        index = self.nodes.pick(pending, nodes_needed)
+        index = self.backfill.pick(pending, lambda t: nodes_needed(t) <= len(self.nodes.free))
         if index is None:
             return None
         task = pending[index]

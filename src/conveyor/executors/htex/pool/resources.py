@@ -20,6 +20,7 @@ from typing import Any
 
 from conveyor.errors import InvalidResourceSpecification
 from conveyor.executors.htex.pool.affinity import ACCELERATOR_VARIABLES
+from conveyor.executors.htex.pool.backfill import Backfill
 
 __all__ = ["TASK_RESOURCE_KEYS", "NodeShape", "ResourcePlacer", "check_task_resources", "demand"]
 
@@ -95,6 +96,7 @@ class ResourcePlacer:
     held: dict[int, _Held] = field(default_factory=dict)
     #: pending tasks that declared resources (while none are, the pool batches as usual)
     declared_waiting: int = 0
+    backfill: Backfill = field(default_factory=Backfill)
 
     def __post_init__(self) -> None:
         self.free_cpus = list(self.shape.cpus)
@@ -141,15 +143,16 @@ class ResourcePlacer:
         self, pending: deque[list[Any]], undeclared_busy: int
     ) -> tuple[list[Any], dict[str, str]] | None:
         """Remove and return the first pending task that fits now, with its environment."""
-        for index, task in enumerate(pending):
-            wanted = demand(task)
-            if self._fits(wanted, undeclared_busy):
-                del pending[index]
-                if wanted is None:
-                    return task, {}
-                self.declared_waiting -= 1
-                return task, self._hold(task[0], wanted)
-        return None
+        index = self.backfill.pick(pending, lambda t: self._fits(demand(t), undeclared_busy))
+        if index is None:
+            return None
+        task = pending[index]
+        del pending[index]
+        wanted = demand(task)
+        if wanted is None:
+            return task, {}
+        self.declared_waiting -= 1
+        return task, self._hold(task[0], wanted)
 
     def _hold(self, task_id: int, wanted: Mapping[str, float]) -> dict[str, str]:
         cores, gpus = int(wanted.get("cores", 0)), int(wanted.get("gpus", 0))
