@@ -121,12 +121,26 @@ configure() {
         -e 's/^job_load_adjustments .*/job_load_adjustments NONE/' > "$DIR/conf/sched"
     qconf -Msconf "$DIR/conf/sched" >/dev/null
     qconf -sq | sed -e 's/^qname .*/qname all.q/' -e "s/^hostlist .*/hostlist $HOST/" \
-        -e "s/^slots .*/slots $SLOTS/" -e 's/^pe_list .*/pe_list NONE/' \
+        -e "s/^slots .*/slots $SLOTS/" -e 's/^pe_list .*/pe_list conveyor/' \
         -e 's/^load_thresholds .*/load_thresholds NONE/' > "$DIR/conf/queue"
+    parallel_environment
     if qconf -sq all.q >/dev/null 2>&1; then
         qconf -Mq "$DIR/conf/queue" >/dev/null
     else
         qconf -Aq "$DIR/conf/queue" >/dev/null
+    fi
+}
+
+# the parallel environment `conveyor`: blocks of several slots (`#$ -pe conveyor N`)
+parallel_environment() {
+    printf '%s\n' "pe_name conveyor" "slots 999" "user_lists NONE" "xuser_lists NONE" \
+        "start_proc_args NONE" "stop_proc_args NONE" 'allocation_rule $fill_up' \
+        "control_slaves FALSE" "job_is_first_task TRUE" "urgency_slots min" \
+        "accounting_summary FALSE" "qsort_args NONE" > "$DIR/conf/pe"
+    if qconf -sp conveyor >/dev/null 2>&1; then
+        qconf -Mp "$DIR/conf/pe" >/dev/null
+    else
+        qconf -Ap "$DIR/conf/pe" >/dev/null
     fi
 }
 

@@ -105,3 +105,11 @@ def test_a_job_grid_engine_never_knew_is_missing(tmp_path: Path) -> None:
 def test_cancelling_an_unknown_job_says_so(tmp_path: Path) -> None:
     provider = _provider(tmp_path)
     assert provider.cancel(["999999"]) == [False]
+
+
+def test_scheduler_options_reach_grid_engine(tmp_path: Path) -> None:
+    provider = _provider(tmp_path, scheduler_options="#$ -pe conveyor 2")
+    job = provider.submit('echo "slots=$NSLOTS pe=$PE"', 1, "conveyor.pe")
+    status = _terminal(provider, job)
+    assert status.state is JobState.COMPLETED, status
+    assert "slots=2 pe=conveyor" in (status.stdout or ""), status.stdout
