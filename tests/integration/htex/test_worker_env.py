@@ -174,3 +174,21 @@ def test_system_exit_in_a_batch_hands_back_the_tasks_not_started() -> None:
     assert reply[0][1] is True and len(reply[0]) == 3
     assert len(reply[1]) == 4  # handed back unstarted: [task_id, fn_hash, fn_bytes, args]
     assert proc.exitcode == 3
+
+
+def exit_if(flag: bool) -> int:
+    import os as _os
+
+    if flag:
+        raise SystemExit(4)
+    return _os.getpid()
+
+
+def test_system_exit_inside_a_batch_loses_only_that_task(tmp_path: Path) -> None:
+    """One worker, many tasks at once (so they travel in batches): the others still run."""
+    with running(tmp_path, max_workers_per_node=1) as ex:
+        ex.submit(worker_pid, {}).result(timeout=60)
+        futures = [ex.submit(exit_if, {}, i == 5) for i in range(40)]
+        outcomes = [f.exception(timeout=60) for f in futures]
+    assert isinstance(outcomes[5], WorkerLost)
+    assert [i for i, exc in enumerate(outcomes) if exc is not None] == [5]
