@@ -63,33 +63,33 @@ class MonitoringHub:
                 warnings.warn(_DEPRECATED[name], DeprecationWarning, stacklevel=2)
                 logger.warning(_DEPRECATED[name])
         self.hub_address, self.hub_port, self.hub_port_range = hub_address, hub_port, hub_port_range
-        _check(workflow_name is None or isinstance(workflow_name, str), "workflow_name", "a str")
-        _check(
-            workflow_version is None or isinstance(workflow_version, str),
-            "workflow_version",
-            "a str",
-        )
-        _check(
-            logging_endpoint is None or isinstance(logging_endpoint, str),
-            "logging_endpoint",
-            "a str such as sqlite:///runinfo/monitoring.db",
-        )
-        _check(isinstance(monitoring_debug, bool), "monitoring_debug", "a bool")
-        _check(
-            isinstance(resource_monitoring_enabled, bool), "resource_monitoring_enabled", "a bool"
-        )
-        interval = resource_monitoring_interval
-        _check(
-            isinstance(interval, int | float) and not isinstance(interval, bool) and interval >= 0,
-            "resource_monitoring_interval",
-            "a number of seconds >= 0",
-        )
         self.workflow_name = workflow_name
         self.workflow_version = workflow_version
         self.logging_endpoint = logging_endpoint
         self.monitoring_debug = monitoring_debug
         self.resource_monitoring_enabled = resource_monitoring_enabled
-        self.resource_monitoring_interval = float(interval)
+        self.resource_monitoring_interval = resource_monitoring_interval
+        self._check()
+        self.resource_monitoring_interval = float(resource_monitoring_interval)
+
+    def _check(self) -> None:
+        for name in ("workflow_name", "workflow_version"):
+            _check(
+                getattr(self, name) is None or isinstance(getattr(self, name), str), name, "a str"
+            )
+        _check(
+            self.logging_endpoint is None or isinstance(self.logging_endpoint, str),
+            "logging_endpoint",
+            "a str such as sqlite:///runinfo/monitoring.db",
+        )
+        for name in ("monitoring_debug", "resource_monitoring_enabled"):
+            _check(isinstance(getattr(self, name), bool), name, "a bool")
+        interval = self.resource_monitoring_interval
+        _check(
+            isinstance(interval, int | float) and not isinstance(interval, bool) and interval >= 0,
+            "resource_monitoring_interval",
+            "a number of seconds >= 0",
+        )
 
     def __repr__(self) -> str:
         return (

@@ -28,6 +28,8 @@ __all__ = ["BATCH_INTERVAL", "DatabaseWriter", "WorkflowInfo"]
 logger = logging.getLogger(__name__)
 #: seconds between batches (Parsl's database manager also batches every second)
 BATCH_INTERVAL = 1.0
+#: queued kernel events beyond which a lagging writer says so (once) in the log
+BACKLOG_WARNING = 1_000_000
 
 _T = TypeVar("_T")
 
@@ -78,6 +80,7 @@ class DatabaseWriter:
         self.interval = BATCH_INTERVAL
         self.written = 0
         self.failures = 0
+        self._warned_backlog = False
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="conveyor-monitoring", daemon=True)
@@ -104,7 +107,18 @@ class DatabaseWriter:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            self.flush()
+            backlog = len(self.queues.transitions)
+            if backlog > BACKLOG_WARNING and not self._warned_backlog:
+                self._warned_backlog = True
+                logger.warning(
+                    "monitoring: %d kernel events wait to be written; tasks finish faster "
+                    "than the database takes them, so the queue (memory) grows",
+                    backlog,
+                )
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - monitoring must never stop the workflow
+                logger.exception("monitoring: a batch failed; dropped")
 
     def flush(self) -> None:
         """Write everything queued so far, as one transaction.
@@ -156,7 +170,10 @@ class DatabaseWriter:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
-        self.flush()
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - the workflow's end is still recorded
+            logger.exception("monitoring: the last batch failed; dropped")
         run_id = self.builder.run_id
         b = self.builder
         self._attempt(
