@@ -120,7 +120,8 @@ def test_default_database_is_the_newest_under_runinfo(tmp_path: Path) -> None:
 
 
 def _refused(path: Path | str, *fragments: str) -> None:
-    for command in (["status"], ["tasks"], ["show", "1"], ["tail", "--no-follow"]):
+    commands = (["status"], ["tasks"], ["show", "1"], ["tail", "--no-follow"], ["dashboard"])
+    for command in commands:
         proc = conveyor(*command, "--db", str(path))
         assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr

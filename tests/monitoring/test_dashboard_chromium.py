@@ -74,6 +74,8 @@ def browse(chromium: str, url: str, tmp: Path, *extra: str) -> str:
             "--disable-gpu",
             "--hide-scrollbars",
             f"--user-data-dir={tmp / 'profile'}",
+            "--enable-logging=stderr",  # the page's console, to catch script errors
+            "--v=0",
             "--virtual-time-budget=8000",
             *extra,
             url,
@@ -83,6 +85,8 @@ def browse(chromium: str, url: str, tmp: Path, *extra: str) -> str:
         timeout=100,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+    errors = [line for line in proc.stderr.splitlines() if "CONSOLE" in line and "Uncaught" in line]
+    assert not errors, errors
     return proc.stdout
 
 
