@@ -146,6 +146,7 @@ async function overview() {
   const [s, res, t, runs] = await Promise.all([get("/api/summary"), get("/api/resources"),
     get("/api/tasks", ui.filters), get("/api/runs")]);
   renderHeader(s);
+  fillRunSelect(runs);
   $("run-select").value = s.run.run_id;
   renderRuns(runs, s.run.run_id);
   renderCards(s);
@@ -204,12 +205,16 @@ function renderRuns(runs, shown) {
   }
 }
 
-async function loadRuns() {
-  const runs = await get("/api/runs");
+function fillRunSelect(runs) {
+  const key = runs.map((r) => r.run_id).join(" ");
+  if (ui.runsKey === key) return;
+  ui.runsKey = key;
   $("run-select").innerHTML = runs.slice().reverse().map((r) =>
     `<option value="${esc(r.run_id)}">${esc(r.name || "workflow")} ${esc(r.run_id.slice(0, 12))}</option>`).join("");
   $("run-select").onchange = () => { ui.run = $("run-select").value; ui.route = ""; refresh(); };
 }
+
+async function loadRuns() { fillRunSelect(await get("/api/runs")); }
 
 async function refresh() {
   const m = location.hash.match(/^#\/task\/(\d+)/);
@@ -217,7 +222,10 @@ async function refresh() {
     await (m ? taskPage(m[1]) : overview());
     $("updated").textContent = `updated ${new Date().toLocaleTimeString([], { hour12: false })}`;
   } catch (e) {
-    $("main").innerHTML = `<section class="panel"><h2 class="error">Cannot show this database</h2><p id="load-error">${esc(e.message)}</p></section>`;
+    const waiting = /no workflow yet/.test(e.message);
+    $("main").innerHTML = `<section class="panel"><h2 class="${waiting ? "" : "error"}">` +
+      `${waiting ? "Waiting for a workflow to start…" : "Cannot show this database"}</h2>` +
+      `<p id="load-error">${esc(e.message)}</p></section>`;
     ui.route = "";
   }
 }
