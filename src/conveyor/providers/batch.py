@@ -11,8 +11,11 @@ the system said into a JobStatus:
 - a documented state maps to its JobState; an undocumented one is logged and the job keeps
   the state it had (UNKNOWN when it had none);
 - a job conveyor cancelled that then ends, or leaves the system, is CANCELLED;
-- a job the system does not list is PENDING for ``GRACE`` seconds after submission (the
-  system may lag), its last terminal state if it had one, and MISSING after that.
+- a job the system does not list is PENDING for ``grace`` seconds after submission (the
+  system may lag), its last terminal state if it had one, and MISSING after that -- except
+  on systems that keep no record of ended jobs by default (PBS Pro without job history,
+  Torque with ``keep_completed`` 0) but deliver a job's output files only when it ends:
+  there a vanished job whose stdout file exists has ended, and is COMPLETED.
 """
 
 from __future__ import annotations
@@ -186,6 +189,10 @@ class BatchProvider(ExecutionProvider):
 
     #: the system's name in messages ("PBS Pro")
     system = "batch"
+    #: the system copies a job's stdout file to its -o path only when the job ends
+    delivers_output_at_end = False
+    #: seconds a submitted job may be absent from the system's listing before it is MISSING
+    grace = GRACE
     options: BatchOptions
 
     def _adopt(self, label: str, opts: BatchOptions) -> None:
@@ -298,8 +305,11 @@ class BatchProvider(ExecutionProvider):
             return _with_paths(
                 job, JobState.CANCELLED, f"cancelled; {self.system} lists it no more"
             )
-        if time.monotonic() - job.submitted < GRACE:
+        if time.monotonic() - job.submitted < self.grace:
             return JobStatus(JobState.PENDING, f"not known to {self.system} yet")
+        if self.delivers_output_at_end and job.stdout_path and os.path.exists(job.stdout_path):
+            note = f"ended (its output was delivered); {self.system} keeps no record of it"
+            return _with_paths(job, JobState.COMPLETED, note)
         return _with_paths(job, JobState.MISSING, f"{self.system} no longer knows this job")
 
     def cancel(self, job_ids: Sequence[Any]) -> list[bool]:

@@ -62,6 +62,15 @@ def fake_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     assert not left, f"jobs still running after the test: {left}"
 
 
+def _kill_group(pgid: int) -> None:
+    """SIGKILL a job's process group and wait until none of it is left."""
+    os.killpg(pgid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(_in_group(p, pgid) for p in psutil.process_iter()):
+        assert time.monotonic() < deadline, f"process group {pgid} outlived SIGKILL"
+        time.sleep(0.05)
+
+
 def _in_group(proc: psutil.Process, pgid: int) -> bool:
     try:
         return os.getpgid(proc.pid) == pgid and proc.status() != psutil.STATUS_ZOMBIE
@@ -163,6 +172,37 @@ def test_lsf_can_submit_the_script_on_stdin(
     job = provider.submit("echo piped", 1, "conveyor.stdin")
     status = _until(provider, job, lambda s: s.terminal)
     assert status.state is JobState.COMPLETED and "piped" in (status.stdout or "")
+
+
+@pytest.mark.parametrize("system", ["pbspro", "torque"])
+def test_a_job_ended_on_a_server_without_history_is_completed(
+    system: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_batch: Path
+) -> None:
+    provider = _provider(system, tmp_path, monkeypatch)
+    provider.grace = 0.0
+    job = provider.submit("sleep 1; echo finished", 1, "conveyor.nohistory")
+    (fake_batch / f"{job.split('.')[0]}.purge").touch()
+    assert _until(provider, job, lambda s: s.state is JobState.RUNNING).state is JobState.RUNNING
+    status = _until(provider, job, lambda s: s.terminal)
+    assert status.state is JobState.COMPLETED, status
+    assert "keeps no record" in (status.message or "") and "finished" in (status.stdout or "")
+
+
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_a_running_job_the_system_forgets_is_missing(
+    system: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_batch: Path
+) -> None:
+    provider = _provider(system, tmp_path, monkeypatch)
+    provider.grace = 0.0
+    job = provider.submit("sleep 60", 1, "conveyor.forgotten")
+    number = job.split(".")[0]
+    assert _until(provider, job, lambda s: s.state is JobState.RUNNING).state is JobState.RUNNING
+    (fake_batch / f"{number}.forget").touch()
+    try:
+        (status,) = provider.status([job])
+        assert status.state is JobState.MISSING, status
+    finally:
+        _kill_group(int((fake_batch / f"{number}.pid").read_text()))
 
 
 @python_app

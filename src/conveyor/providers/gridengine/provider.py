@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from conveyor.providers.batch import GRACE, BatchProvider, JobScript, Seen, options_from
+from conveyor.providers.batch import BatchProvider, JobScript, Seen, options_from
 from conveyor.providers.gridengine import commands as cmd
 from conveyor.providers.gridengine.options import POSITIONAL, GridEngineOptions
 from conveyor.providers.gridengine.template import render_job_script
@@ -60,7 +60,7 @@ class GridEngineProvider(BatchProvider):
         """How a finished job ended, from qacct.
 
         qmaster writes the record a little after the job ends (``flush_time``): until
-        ``GRACE`` has passed the job keeps its last state. A job with no record after that
+        ``grace`` has passed the job keeps its last state. A job with no record after that
         never ran (deleted while queued), or ran and its record was lost.
         """
         result = self._run(cmd.qacct_argv(job_id))
@@ -70,7 +70,7 @@ class GridEngineProvider(BatchProvider):
             return cmd.finished(record)
         last = self._last_state(job_id)
         since = self._unaccounted.setdefault(job_id, time.monotonic())
-        if time.monotonic() - since < GRACE and not self._cancelled(job_id):
+        if time.monotonic() - since < self.grace and not self._cancelled(job_id):
             return Seen("z", last or JobState.PENDING, "finished; accounting not written yet")
         if last is JobState.RUNNING:
             return Seen("z", JobState.COMPLETED, "finished; no accounting record")

@@ -26,6 +26,7 @@ class PBSProProvider(BatchProvider):
     """
 
     system = "PBS Pro"
+    delivers_output_at_end = True
     options: PBSProOptions
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

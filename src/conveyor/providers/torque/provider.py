@@ -28,6 +28,7 @@ class TorqueProvider(BatchProvider):
     """
 
     system = "Torque"
+    delivers_output_at_end = True
     options: TorqueOptions
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

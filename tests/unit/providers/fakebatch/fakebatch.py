@@ -5,8 +5,11 @@ Invoked as ``fakebatch.py COMMAND ARGS...`` by wrappers named qsub, qstat, qdel,
 bjobs, bkill, condor_submit, condor_q, condor_history and condor_rm. Jobs live in
 ``$FAKEBATCH_DIR`` (one ``N.json`` each) and run at once as local process groups; output
 goes where the job's directives say. ``$FAKEBATCH_DIALECT`` (``pbspro`` or ``torque``)
-picks what qsub/qstat print. Outputs follow the formats those systems document. A file
-``N.state`` makes status report that word instead (to test undocumented states).
+picks what qsub/qstat print. Outputs follow the formats those systems document. As PBS
+and Torque do, qsub jobs write their output to a spool file delivered to the -o/-e paths
+when they end. Marker files: ``N.state`` makes status report that word instead (to test
+undocumented states); ``N.forget`` makes the system forget job N; ``N.purge`` makes it
+forget job N once it has ended (a server keeping no history of ended jobs).
 """
 
 from __future__ import annotations
@@ -51,7 +54,13 @@ def _directives(script: Path, prefix: str) -> dict[str, str]:
 
 def _start(number: int, argv: list[str], out: str, err: str, cwd: str, env: dict[str, str]) -> None:
     exit_file = DIR / f"{number}.exit"
-    wrapper = '"$@" >"$OUT" 2>"$ERR"; echo $? > "$EXIT.tmp"; mv "$EXIT.tmp" "$EXIT"'
+    if os.path.basename(sys.argv[1]) == "qsub":  # PBS/Torque: delivered at the end
+        wrapper = (
+            '"$@" >"$OUT.spool" 2>"$ERR.spool"; code=$?; mv "$OUT.spool" "$OUT"; '
+            'mv "$ERR.spool" "$ERR"; echo $code > "$EXIT.tmp"; mv "$EXIT.tmp" "$EXIT"'
+        )
+    else:
+        wrapper = '"$@" >"$OUT" 2>"$ERR"; echo $? > "$EXIT.tmp"; mv "$EXIT.tmp" "$EXIT"'
     env = {**os.environ, **env, "OUT": out, "ERR": err, "EXIT": str(exit_file)}
     proc = subprocess.Popen(
         ["bash", "-c", wrapper, "job", *argv],
@@ -130,7 +139,13 @@ def condor_submit(args: list[str]) -> int:
 
 def _number(job_id: str) -> int | None:
     head = job_id.split(".", 1)[0]
-    return int(head) if head.isdigit() and (DIR / f"{head}.json").exists() else None
+    if not head.isdigit() or not (DIR / f"{head}.json").exists():
+        return None
+    if (DIR / f"{head}.forget").exists():
+        return None
+    if (DIR / f"{head}.purge").exists() and (DIR / f"{head}.exit").exists():
+        return None
+    return int(head)
 
 
 def _condition(number: int) -> tuple[str, int | None]:
