@@ -177,3 +177,36 @@ def test_no_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "results 506 3"
     assert "\x1b[" not in proc.stderr and "conveyor " not in proc.stderr
+
+
+def test_progress_started_before_load_follows_the_kernel_loaded_later() -> None:
+    import io
+
+    import conveyor
+    from conveyor import Config, ThreadPoolExecutor, python_app
+
+    @python_app
+    def half(x: int) -> float:
+        return x / 2
+
+    @python_app
+    def broken() -> None:
+        raise RuntimeError("no")
+
+    stream = io.StringIO()  # not a terminal: nothing is drawn, but the counts are kept
+    bar = conveyor.progress(stream=stream, interval=0.01)
+    try:
+        with conveyor.load(Config(executors=[ThreadPoolExecutor(max_threads=2)])):
+            futures = [half(i) for i in range(30)] + [broken() for _ in range(4)]
+            assert [f.exception() is None for f in futures].count(False) == 4
+            state = bar.stop()
+    finally:
+        bar.stop()
+    assert (state.submitted, state.done, state.failed, state.running, state.pending) == (
+        34,
+        30,
+        4,
+        0,
+        0,
+    )
+    assert stream.getvalue() == ""
