@@ -25,6 +25,7 @@ __all__ = [
     "BadStdStreamFile",
     "BashAppNoReturn",
     "BashExitFailure",
+    "BlocksFailed",
     "BrokenHtex",
     "CommandClientTimeoutError",
     "ConfigurationError",
@@ -282,6 +283,10 @@ class ProtocolError(BadMessage):
 
 class BrokenHtex(ConveyorError, BrokenExecutor):
     """Raised for every pending task when the HTEX interchange died or became unreachable."""
+
+
+class BlocksFailed(BrokenHtex, BadStateException):
+    """Raised for every pending task when an HTEX's blocks keep failing (Parsl's bad state)."""
 
 
 class ManagerLost(ConveyorError, BrokenExecutor):

@@ -54,9 +54,14 @@ class Hooks:
         self.drained: list[str] = []
         self.failed: list[tuple[str, str]] = []
         self.broken: str | None = None
+        #: blocks whose pools ever registered (the interchange's history)
+        self.ever: set[str] = set()
 
     def load(self) -> ExecutorLoad:
-        return ExecutorLoad(self.outstanding, 2, dict(self.workers), dict(self.idle))
+        self.ever |= {b for b, n in self.workers.items() if n}
+        return ExecutorLoad(
+            self.outstanding, 2, dict(self.workers), dict(self.idle), frozenset(self.ever)
+        )
 
     def drain_blocks(self, block_ids: list[str]) -> None:
         self.drained += block_ids
@@ -95,6 +100,9 @@ def test_blocks_follow_the_batch_system_and_an_outside_cancel_is_reported() -> N
     batch.run_all()
     manager.refresh()
     assert set(manager.block_states().values()) == {BlockState.RUNNING}
+    hooks.workers = {"0": 2, "1": 2}
+    manager.poll()  # their pools registered
+    hooks.workers = {"1": 2}
     batch.jobs["job0"] = JobState.CANCELLED  # scancel by someone else
     hooks.outstanding = 1
     manager.poll()
@@ -160,14 +168,33 @@ def test_consecutive_refusals_break_the_executor_once() -> None:
     for _ in range(5):
         manager.poll()
     states = manager.block_states()
-    assert list(states.values()) == [BlockState.REJECTED] * 3
+    # no pool ever registered: the first refusal breaks it (Parsl: max(1, init_blocks))
+    assert list(states.values()) == [BlockState.REJECTED]
     assert hooks.broken is not None and "Node count specification invalid" in hooks.broken
-    assert manager.statistics().failures == 3
+    assert manager.statistics().failures == 1
+
+
+def test_before_any_pool_registers_init_blocks_failures_break_it() -> None:
+    batch = MemoryBatch(init=3, max_blocks=5)
+    manager, hooks, _ = make(batch)
+    batch.jobs["job0"] = JobState.FAILED
+    batch.jobs["job1"] = JobState.COMPLETED  # exit 0, but its pool never registered
+    manager.poll()
+    assert hooks.broken is None
+    assert manager.block_states()["1"] is BlockState.MISSING
+    message = manager.job_statuses()["1"].message
+    assert "before any of its pools registered" in message and "EXIT CODE" not in message
+    batch.jobs["job2"] = JobState.FAILED
+    manager.poll()
+    assert hooks.broken is not None and "3 blocks in a row failed" in hooks.broken
 
 
 def test_blocks_that_keep_failing_after_acceptance_break_the_executor() -> None:
     batch = MemoryBatch(init=1, min_blocks=1, max_blocks=1)
     manager, hooks, _ = make(batch)
+    hooks.workers = {"0": 2}
+    manager.poll()  # a pool registered once: from now on 3 failures in a row break it
+    hooks.workers = {}
     for _ in range(5):
         for job in batch.jobs:
             batch.jobs[job] = JobState.FAILED  # e.g. the pool cannot start on the node
@@ -179,6 +206,8 @@ def test_blocks_that_keep_failing_after_acceptance_break_the_executor() -> None:
 def test_a_connected_pool_resets_the_failure_count() -> None:
     batch = MemoryBatch(init=1, min_blocks=1, max_blocks=1)
     manager, hooks, _ = make(batch)
+    hooks.workers = {"0": 2}
+    manager.poll()
     for round_ in range(6):
         for job in batch.jobs:
             batch.jobs[job] = JobState.FAILED
@@ -191,8 +220,10 @@ def test_strategy_none_keeps_min_blocks_only() -> None:
     batch = MemoryBatch(init=1, min_blocks=1, max_blocks=4)
     manager, hooks, _ = make(batch, strategy="none")
     hooks.outstanding = 100
+    hooks.workers = {"0": 2}
     manager.poll()
     assert len(manager.blocks) == 1
+    hooks.workers = {}
     batch.jobs["job0"] = JobState.FAILED
     manager.poll()
     assert len(manager.blocks) == 2 and hooks.failed == [("0", "FAILED")]

@@ -29,6 +29,8 @@ class ExecutorLoad:
     connected_workers: Mapping[str, int] = field(default_factory=dict)
     #: block id -> seconds all its workers have been idle (0 while any is busy)
     idle_for: Mapping[str, float] = field(default_factory=dict)
+    #: ids of every block that ever had a pool registered (ended ones too)
+    ever_connected: frozenset[str] = frozenset()
 
 
 class ExecutorHooks(Protocol):

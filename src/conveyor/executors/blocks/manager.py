@@ -33,7 +33,7 @@ from conveyor.executors.blocks.strategy import (
     decide,
 )
 from conveyor.providers.base import ExecutionProvider
-from conveyor.providers.states import JobStatus
+from conveyor.providers.states import JobState, JobStatus
 
 __all__ = ["BlockManager", "BlockStatistics"]
 
@@ -77,6 +77,8 @@ class BlockManager:
         self._next = 0
         self._failures = 0
         self._last_error = ""
+        self._ever_served = False
+        self._broken_reported = False
         self._idle_start: float | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -126,8 +128,19 @@ class BlockManager:
 
     @property
     def broken(self) -> bool:
-        """True after max_consecutive_failures blocks in a row were refused or failed."""
-        return self._failures >= self.options.max_consecutive_failures
+        """True once too many blocks in a row were refused or failed (see ``_threshold``)."""
+        return self._failures >= self._threshold()
+
+    def _threshold(self) -> int:
+        """Failures in a row that break the executor.
+
+        Until a pool has ever registered, Parsl's rule: as many as ``init_blocks`` (at least
+        one) — a provider whose first blocks all fail will not do better. Once pools have
+        registered, ``max_consecutive_failures`` in a row.
+        """
+        if self._ever_served:
+            return self.options.max_consecutive_failures
+        return max(1, self.provider.init_blocks)
 
     def _submit(self, block_id: str) -> bool:
         name = f"conveyor.{self.label}.block-{block_id}"
@@ -153,7 +166,8 @@ class BlockManager:
         with self._lock:
             self._failures += 1
             self._last_error = message
-            now_broken = self._failures == self.options.max_consecutive_failures
+            now_broken = self._failures >= self._threshold() and not self._broken_reported
+            self._broken_reported = self._broken_reported or now_broken
         if now_broken:
             self.hooks.set_broken(f"{self._failures} blocks in a row failed; last: {message}")
 
@@ -187,6 +201,7 @@ class BlockManager:
         if any(load.connected_workers.values()):
             with self._lock:
                 self._failures = 0  # a pool connected: this provider's blocks do start
+                self._ever_served = True
         self._finish_drains(load, now)
         decision = decide(self.strategy, self.snapshot(load, now), self.limits)
         if decision.scale_out:
@@ -215,12 +230,17 @@ class BlockManager:
             return
         statuses = self.provider.status([b.job_id for b in watched])
         now = self.clock()
+        registered: frozenset[str] | None = None
         for block, status in zip(watched, statuses, strict=True):
+            target = from_job(status.state, block.state)
+            if target in ENDED and target is not BlockState.SCALED_IN:
+                if registered is None:  # asked only when a block ends: one round trip
+                    registered = self.hooks.load().ever_connected
+                target = _unregistered_end(block.block_id, registered, target)
             with self._lock:
-                target = from_job(status.state, block.state)
                 if target is None or block.ended:
                     continue
-                advance(block, target, _describe(status, target), now)
+                advance(block, target, _describe(status, target, self.provider.script_dir), now)
             if target in ENDED and target is not BlockState.SCALED_IN:
                 logger.warning(
                     "block %s of %s ended: %s", block.block_id, self.label, block.message
@@ -324,10 +344,21 @@ class BlockManager:
             )
 
 
-def _describe(status: JobStatus, target: BlockState) -> str:
+def _unregistered_end(block_id: str, registered: frozenset[str], target: BlockState) -> BlockState:
+    """A block that ended with no pool ever registered is MISSING (Parsl's rewrite)."""
+    return target if block_id in registered else BlockState.MISSING
+
+
+def _describe(status: JobStatus, target: BlockState, script_dir: str = "") -> str:
     """The provider's message; for a block that failed, with the tail of its stderr."""
     message = status.message or status.state.name
     if target not in ENDED or target is BlockState.SCALED_IN:
         return message
+    if target is BlockState.MISSING and status.state is not JobState.MISSING:
+        code = "" if status.exit_code is None else f"; EXIT CODE: {status.exit_code}"
+        message = (
+            f"{message}{code}; the block ended before any of its pools registered with "
+            f"the interchange (its job output is in {script_dir})"
+        )
     said = (status.stderr or "").strip()
     return f"{message}; its stderr ends with: {said[-400:]}" if said else message

@@ -21,7 +21,12 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from conveyor.errors import BrokenHtex, ConfigurationError, InvalidResourceSpecification
+from conveyor.errors import (
+    BlocksFailed,
+    BrokenHtex,
+    ConfigurationError,
+    InvalidResourceSpecification,
+)
 from conveyor.execution.lean_future import LeanFuture
 from conveyor.execution.run_task import pack_call
 from conveyor.executors.base import Executor, ExecutorStatistics, Outcome
@@ -306,6 +311,7 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
             workers_per_node=self.workers_per_node,
             connected_workers={b: v["workers"] for b, v in blocks.items()},
             idle_for={b: v["idle_for"] for b, v in blocks.items() if v["idle_for"] is not None},
+            ever_connected=frozenset(stats.get("connected_blocks", ())),
         )
 
     def drain_blocks(self, block_ids: list[str]) -> None:
@@ -321,7 +327,7 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
     def set_broken(self, message: str) -> None:
         """Blocks cannot be started: fail all pending tasks with the provider's message."""
         if self._client is not None:
-            self._client.fail_all(BrokenHtex(f"executor {self.label}: {message}"))
+            self._client.fail_all(BlocksFailed(self, message))
 
     # --- status and shutdown --------------------------------------------------------------
 
