@@ -38,12 +38,11 @@ class CheckpointStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
 
-    def add(self, key: str, result: bytes, *, now: bool) -> None:
-        """Queue one entry; write it at once when ``now``."""
+    def add(self, key: str, result: bytes, *, now: bool) -> int:
+        """Queue one entry; write it at once when ``now``. Returns how many were written."""
         with self._lock:
             self._pending.append((key, result))
-            if now:
-                self._flush_locked()
+            return self._flush_locked() if now else 0
 
     def flush(self) -> int:
         """Write queued entries in one transaction; return how many."""

@@ -88,7 +88,10 @@ class BasicMemoizer(Memoizer):
         self.memoize = memoize
         self.checkpoint_files = None if checkpoint_files is None else list(checkpoint_files)
         self.checkpoint_mode = checkpoint_mode
+        self.checkpoint_period = checkpoint_period
         self.period = parse_period(checkpoint_period) if checkpoint_period else None
+        #: entries written to this run's checkpoint so far (Parsl's attribute)
+        self.checkpointed_tasks = 0
         self._table: dict[str, _Outcome] = {}
         self._keys: dict[int, str] = {}
         self._store: CheckpointStore | None = None
@@ -132,7 +135,8 @@ class BasicMemoizer(Memoizer):
         self._table[key] = _Outcome(True, r)
         if self._store is not None:
             blob = serialize(r, task.func_name)
-            self._store.add(key, blob, now=self.checkpoint_mode == "task_exit")
+            now = self.checkpoint_mode == "task_exit"
+            self.checkpointed_tasks += self._store.add(key, blob, now=now)
 
     def update_memo_exception(self, task: TaskView, e: BaseException) -> None:
         """Remember a failure in memory (never in a checkpoint)."""
@@ -141,16 +145,28 @@ class BasicMemoizer(Memoizer):
             self._table[key] = _Outcome(False, e)
 
     def checkpoint(self) -> None:
-        """Write every pending entry now."""
-        if self._store is not None:
-            self._store.flush()
+        """Write every pending entry now (logged with Parsl's messages)."""
+        if self._store is None:
+            return
+        count = self._store.flush()
+        self.checkpointed_tasks += count
+        if count:
+            logger.info("Done checkpointing %d tasks", count)
+        elif self.checkpointed_tasks == 0:
+            logger.warning(
+                "No tasks checkpointed so far in this run. Please ensure caching is enabled"
+            )
+        else:
+            logger.debug("No tasks checkpointed in this pass.")
 
     def close(self) -> None:
-        """Stop the periodic thread; flush and close the store."""
+        """Stop the periodic thread; write the final checkpoint and close the store."""
         self._stop.set()
         if self._timer is not None:
             self._timer.join()
         if self._store is not None:
+            logger.info("Making final checkpoint")
+            self.checkpoint()
             self._store.close()
             self._store = None
 

@@ -105,9 +105,10 @@ def _hashsum(kernel: Any, fut: Any) -> str | None:
 
 
 class TaskTable(Mapping[int, ParslTaskRecord]):
-    """``dfk.tasks``: the tasks the kernel still tracks, by id.
+    """``dfk.tasks``: the tasks submitted and not yet finished, by id.
 
-    Finished ones are dropped when ``Config.garbage_collect`` is on, as in Parsl.
+    A task is listed from the moment its app call returns (before the kernel thread has
+    looked at it) until its AppFuture completes, as in Parsl with ``garbage_collect``.
     """
 
     __slots__ = ("_kernel",)
@@ -115,20 +116,17 @@ class TaskTable(Mapping[int, ParslTaskRecord]):
     def __init__(self, kernel: Any) -> None:
         self._kernel = kernel
 
-    def _ids(self) -> list[int]:
-        return list(self._kernel._core.tasks)
-
     def __getitem__(self, task_id: int) -> ParslTaskRecord:
         fut = self._kernel._futures.get(task_id)
-        if fut is None or task_id not in self._kernel._core.tasks:
+        if fut is None:
             raise KeyError(task_id)
         return ParslTaskRecord(self._kernel, fut)
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._ids())
+        return iter(list(self._kernel._futures))
 
     def __len__(self) -> int:
-        return len(self._kernel._core.tasks)
+        return len(self._kernel._futures)
 
 
 def state_counts(
