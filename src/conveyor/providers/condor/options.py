@@ -30,8 +30,8 @@ class CondorOptions(BatchOptions):
     cores_per_slot: int | None = None
     #: memory per slot in GB (``request_memory`` in MB)
     mem_per_slot: float | None = None
-    #: variables set in the job's environment
-    environment: dict[str, str] = field(default_factory=dict)
+    #: variables set in the job's environment (None: none)
+    environment: dict[str, str] | None = None
     #: the job's ``+projectname`` attribute
     project: str = ""
     #: more files HTCondor copies to the job's directory besides the job script
@@ -48,5 +48,6 @@ class CondorOptions(BatchOptions):
             raise ConfigurationError(
                 f"CondorOptions mem_per_slot must be > 0, got {self.mem_per_slot!r}"
             )
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in self.environment.items()):
+        variables = self.environment or {}
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in variables.items()):
             raise ConfigurationError("CondorOptions environment must map str to str")

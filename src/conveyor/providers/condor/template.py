@@ -69,7 +69,7 @@ def render_submit(opts: CondorOptions, script: JobScript, script_path: str) -> s
         lines.append(f"requirements            = {opts.requirements}")
     if opts.project:
         lines.append(f'+projectname            = "{opts.project.strip(chr(34))}"')
-    env = {**opts.environment, "JOBNAME": script.job_name}
+    env = {**(opts.environment or {}), "JOBNAME": script.job_name}
     lines.append(f"environment             = {environment_value(env)}")
     lines += _resources(opts)[0]
     if opts.scheduler_options.strip():
