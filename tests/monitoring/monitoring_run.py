@@ -1,4 +1,4 @@
-"""A real conveyor workflow with monitoring on, run as an unmodified Parsl script.
+"""Real conveyor workflows with monitoring on, run as unmodified Parsl scripts, and the CLI.
 
 HTEX with a LocalProvider block and two workers, resource sampling every 0.2 s, retries=1.
 What it does, so tests know the counts without reading the database:
@@ -9,8 +9,11 @@ What it does, so tests know the counts without reading the database:
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 EXPECTED_STATES = {"exec_done": 9, "failed": 2, "dep_fail": 1}
@@ -65,6 +68,18 @@ with parsl.load(config):
 """
 
 
+def conveyor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "120"}
+    return subprocess.run(
+        [sys.executable, "-m", "conveyor", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        env=env,
+    )
+
+
 def run_workflow(where: Path) -> Path:
     """Run the workflow in ``where`` (its cwd); return the monitoring database's path."""
     where.mkdir(parents=True, exist_ok=True)
@@ -82,3 +97,42 @@ def run_workflow(where: Path) -> Path:
     found = sorted(where.glob("runinfo/**/monitoring.db"))
     assert len(found) == 1, found
     return found[0]
+
+
+#: a workflow whose 4 tasks wait until a file named ``go`` appears in its directory
+GATED = """
+import os, parsl
+from parsl import python_app
+from parsl.config import Config
+from parsl.executors import ThreadPoolExecutor
+from parsl.monitoring import MonitoringHub
+
+
+@python_app
+def gated(i, gate):
+    import os, time
+    while not os.path.exists(gate):
+        time.sleep(0.05)
+    return i
+
+
+config = Config(executors=[ThreadPoolExecutor(max_threads=4)], monitoring=MonitoringHub())
+with parsl.load(config):
+    print(sum(f.result() for f in [gated(i, "go") for i in range(4)]))
+"""
+
+
+def wait_for_workflow_row(where: Path, proc: subprocess.Popen[str]) -> Path:
+    """Wait until the run's database exists and holds its workflow row."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the workflow ended before the gate opened"
+        for db in where.glob("runinfo/**/monitoring.db"):
+            try:
+                with sqlite3.connect(db) as conn:
+                    if conn.execute("SELECT count(*) FROM workflow").fetchone()[0]:
+                        return db
+            except sqlite3.Error:
+                pass  # not created yet
+        time.sleep(0.1)
+    raise AssertionError("no workflow row within 60 s")

@@ -7,15 +7,13 @@ failure; the tail test follows a second run while it is still going.
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import monitoring_run as flow
 import pytest
-from test_cli_sample import conveyor
+from monitoring_run import GATED, conveyor, wait_for_workflow_row
 
 
 @pytest.fixture(scope="module")
@@ -57,44 +55,6 @@ def test_show_a_retried_failure(db: str) -> None:
     assert "bad input 0" in data["error"]
     text = conveyor("show", str(flow.FLAKY_TASK), "--db", db).stdout
     assert "story:" in text and "fail_retryable" in text and "bad input 0" in text
-
-
-GATED = """
-import os, parsl
-from parsl import python_app
-from parsl.config import Config
-from parsl.executors import ThreadPoolExecutor
-from parsl.monitoring import MonitoringHub
-
-
-@python_app
-def gated(i, gate):
-    import os, time
-    while not os.path.exists(gate):
-        time.sleep(0.05)
-    return i
-
-
-config = Config(executors=[ThreadPoolExecutor(max_threads=4)], monitoring=MonitoringHub())
-with parsl.load(config):
-    print(sum(f.result() for f in [gated(i, "go") for i in range(4)]))
-"""
-
-
-def wait_for_workflow_row(where: Path, proc: subprocess.Popen[str]) -> Path:
-    """Wait until the run's database exists and holds its workflow row."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the workflow ended before the gate opened"
-        for db in where.glob("runinfo/**/monitoring.db"):
-            try:
-                with sqlite3.connect(db) as conn:
-                    if conn.execute("SELECT count(*) FROM workflow").fetchone()[0]:
-                        return db
-            except sqlite3.Error:
-                pass  # not created yet
-        time.sleep(0.1)
-    raise AssertionError("no workflow row within 60 s")
 
 
 def test_tail_follows_a_running_workflow_until_it_ends(tmp_path: Path) -> None:

@@ -9,26 +9,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import monitoring_sample as sample
 import pytest
+from monitoring_run import conveyor
 
 from conveyor.monitoring.schema import SCHEMA_VERSION, create_schema
-
-
-def conveyor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "120"}
-    return subprocess.run(
-        [sys.executable, "-m", "conveyor", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env=env,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import monitoring_run as flow
 import pytest
-from test_cli_monitoring_run import GATED, wait_for_workflow_row
+from monitoring_run import GATED, wait_for_workflow_row
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
