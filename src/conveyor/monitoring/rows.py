@@ -9,7 +9,9 @@ Inputs, drained by the writer thread once per batch interval:
 Within a batch a task is one ``task`` row however many of its events the batch holds: a
 task first seen in this batch is inserted whole, one inserted by an earlier batch gets an
 update of what changed. A task that ended is written from its story (every transition with
-its time), so its rows cost nothing on the kernel thread. Statuses are mapped to Parsl's names
+its time), so its rows cost nothing on the kernel thread. The times of tasks, tries and
+statuses stay epoch seconds here: the writer's SQL formats them (in SQLite, without the
+GIL); rarer rows (resources, nodes, blocks) are formatted here. Statuses are mapped to Parsl's names
 (``DEP_FAILED`` -> ``dep_fail``; a retry's return to ``PENDING`` -> ``fail_retryable``;
 ``READY`` has no Parsl counterpart and is not written).
 """
@@ -119,7 +121,7 @@ class RowBuilder:
         #: of plain values, which the garbage collector stops tracking at once
         self._tasks: dict[int, tuple[Any, ...]] = {}
         #: (task_id, try_id) -> (block_id, hostname, running) from pools, not yet in a row
-        self._places: dict[tuple[int, int], tuple[str, str, str]] = {}
+        self._places: dict[tuple[int, int], tuple[str, str, float]] = {}
         self._batch = Batch()
 
     # --- kernel events -------------------------------------------------------------
@@ -138,16 +140,16 @@ class RowBuilder:
             if len(e) == 6:
                 self._ended(e)
             elif len(e) == 3:
-                self._tasks[task_id] = (True, e[1], stamp(e[2]), None, 0, 0.0)
+                self._tasks[task_id] = (True, e[1], e[2], None, 0, 0.0)
                 if task_id not in ended:
-                    status((task_id, "pending", stamp(e[2]), run_id, 0))
+                    status((task_id, "pending", e[2], run_id, 0))
             elif task_id not in ended:
                 _, try_id, t, executor = e
-                status((task_id, "launched", stamp(t), run_id, try_id))
-                self._batch.tries.append(self._try(task_id, try_id, executor, stamp(t), None, None))
+                status((task_id, "launched", t, run_id, try_id))
+                self._batch.tries.append(self._try(task_id, try_id, executor, t, None, None))
 
     def _try(
-        self, task_id: int, try_id: int, executor: str, launched: str, returned: Any, error: Any
+        self, task_id: int, try_id: int, executor: str, launched: float, returned: Any, error: Any
     ) -> tuple[Any, ...]:
         """A whole try row, with the pool's block, host and running time when known."""
         block, host, running = self._places.pop((task_id, try_id), _NO_PLACE)
@@ -162,9 +164,9 @@ class RowBuilder:
         status = self._batch.statuses.append
         add_try = self._batch.tries.append
         run_id = self.run_id
-        try_id, launched_at, failures, last, when = -1, "", 0, _PENDING, ""
+        try_id, launched_at, failures, last, when = -1, 0.0, 0, _PENDING, 0.0
         for start, to, _, t in _entries(log):
-            when = stamp(t)
+            when = t
             if last == _LAUNCHED:  # the try launched before ends here
                 failed = to in _RETRY_OR_FAIL
                 error = history[failures] if failed and failures < len(history) else None
@@ -197,11 +199,11 @@ class RowBuilder:
         places = self._places
         run_id = self.run_id
         for p in items:
-            started = stamp(p.started)
+            started = p.started
             places[(p.task_id, p.try_id)] = (p.block_id, p.hostname, started)
             status((p.task_id, RUNNING, started, run_id, p.try_id))
             if p.ended:
-                status((p.task_id, RUNNING_ENDED, stamp(p.ended), run_id, p.try_id))
+                status((p.task_id, RUNNING_ENDED, p.ended, run_id, p.try_id))
 
     def samples(self, items: Iterable[PoolSample], when: float) -> None:
         """Add resource samples; ``values`` follow the resource table after ``timestamp``."""

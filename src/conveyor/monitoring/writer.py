@@ -33,14 +33,29 @@ BACKLOG_WARNING = 1_000_000
 
 _T = TypeVar("_T")
 
+
+def _time(n: int) -> str:
+    """SQL formatting parameter ``?n`` (epoch seconds or NULL) as ``format_time`` does."""
+    whole = f"CAST(?{n} AS INTEGER)"
+    return (
+        f"strftime('%Y-%m-%d %H:%M:%S', {whole}, 'unixepoch', 'localtime') || "
+        f"printf('.%06d', (?{n} - {whole}) * 1000000)"
+    )
+
+
+def _values(count: int, times: tuple[int, ...]) -> str:
+    """``(?1, ?2, ...)`` with the parameters numbered in ``times`` formatted as times."""
+    return "(" + ", ".join(_time(i) if i in times else f"?{i}" for i in range(1, count + 1)) + ")"
+
+
 _SQL: dict[str, str] = {
-    "new_tasks": "INSERT OR REPLACE INTO task VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "new_tasks": "INSERT OR REPLACE INTO task VALUES " + _values(15, (12, 13)),
     "task_updates": (
-        "UPDATE task SET task_time_returned = coalesce(?, task_time_returned), "
-        "task_fail_count = ?, task_fail_cost = ? WHERE task_id = ? AND run_id = ?"
+        f"UPDATE task SET task_time_returned = coalesce({_time(1)}, task_time_returned), "
+        "task_fail_count = ?2, task_fail_cost = ?3 WHERE task_id = ?4 AND run_id = ?5"
     ),
     "tries": (
-        'INSERT INTO "try" VALUES (?,?,?,?,?,?,?,?,?,?,?) '
+        'INSERT INTO "try" VALUES ' + _values(11, (7, 8, 9)) + " "
         "ON CONFLICT (try_id, task_id, run_id) DO UPDATE SET "
         "block_id = coalesce(excluded.block_id, block_id), "
         "hostname = coalesce(excluded.hostname, hostname), "
@@ -49,10 +64,10 @@ _SQL: dict[str, str] = {
         "task_fail_history = excluded.task_fail_history"
     ),
     "try_updates": (
-        'UPDATE "try" SET block_id = ?, hostname = ?, task_try_time_running = ? '
-        "WHERE try_id = ? AND task_id = ? AND run_id = ?"
+        f'UPDATE "try" SET block_id = ?1, hostname = ?2, task_try_time_running = {_time(3)} '
+        "WHERE try_id = ?4 AND task_id = ?5 AND run_id = ?6"
     ),
-    "statuses": "INSERT OR IGNORE INTO status VALUES (?,?,?,?,?)",
+    "statuses": "INSERT OR IGNORE INTO status VALUES " + _values(5, (3,)),
     "resources": "INSERT OR IGNORE INTO resource VALUES (" + ",".join("?" * 18) + ")",
     "nodes": (
         "INSERT INTO node (run_id, hostname, uid, block_id, cpu_count, total_memory, active, "
