@@ -185,10 +185,10 @@ async function taskPage(id) {
     <section class="panel"><h2 id="task-heading" data-task="${d.task_id}">Task ${d.task_id} · ${esc(d.app)}</h2>
       <dl class="fields">${fields.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl></section>
     ${d.error ? `<section class="panel"><h2>Error</h2><pre id="task-error">${esc(d.error)}</pre></section>` : ""}
+    <section class="panel"><h2>Tries</h2>${triesTable(d)}</section>
     <div class="grid"><section class="panel"><h2>Story</h2>${storyTable(d)}</section>
-      <section class="panel"><h2>Tries</h2>${triesTable(d)}</section></div>
-    <div class="grid"><section class="panel"><h2>CPU (% of one core)</h2>${Charts.lines([{ name: "cpu", times: r.cpu_times, values: r.cpu }], "%", { floor: 100 })}</section>
-      <section class="panel"><h2>Resident memory (MiB)</h2>${Charts.lines([{ name: "rss", times: r.times, values: r.rss }], "")}</section></div>`;
+      <div><section class="panel"><h2>CPU (% of one core)</h2>${Charts.lines([{ name: "cpu", times: r.cpu_times, values: r.cpu }], "%", { floor: 100 })}</section>
+      <section class="panel"><h2>Resident memory (MiB)</h2>${Charts.lines([{ name: "rss", times: r.times, values: r.rss }], "")}</section></div></div>`;
 }
 
 // ---- loop -------------------------------------------------------------------------------
