@@ -1,4 +1,4 @@
-"""A killed workflow leaves a readable database with its earlier tasks; scripts need no guard."""
+"""Processes and the database: a kill keeps earlier batches, no main guard, two writers."""
 
 from __future__ import annotations
 
@@ -108,3 +108,56 @@ def test_a_script_without_a_main_guard_finishes(tmp_path: Path) -> None:
     db = run_dir / "monitoring.db"
     assert rows(db, "SELECT workflow_name FROM workflow") == [("noguard.py",)]
     assert rows(db, "SELECT count(*) FROM task") == [(10,)]
+
+
+CONCURRENT = """
+import conveyor
+from conveyor import Config, MonitoringHub, python_app
+from conveyor.executors.threads import ThreadPoolExecutor
+
+@python_app
+def inc(x):
+    return x + 1
+
+config = Config(
+    executors=[ThreadPoolExecutor(label="threads", max_threads=2)],
+    run_dir={run_dir!r},
+    monitoring=MonitoringHub(logging_endpoint="sqlite:///{db}", workflow_name={name!r}),
+)
+with conveyor.load(config):
+    for _ in range(4):
+        assert [f.result() for f in [inc(i) for i in range(100)]] == list(range(1, 101))
+"""
+
+
+def test_two_processes_write_one_database_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    env = {**os.environ, "PYTHONPATH": SRC}
+    procs = []
+    for name in ("left", "right"):
+        script = tmp_path / f"{name}.py"
+        run_dir = str(tmp_path / name)
+        script.write_text(CONCURRENT.format(run_dir=run_dir, db=db, name=name))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, str(script)], env=env, stderr=subprocess.PIPE, text=True
+            )
+        )
+    try:
+        for proc in procs:
+            _, err = proc.communicate(timeout=90)
+            assert proc.returncode == 0, err[-2000:]
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+    runs = dict(rows(db, "SELECT workflow_name, run_id FROM workflow"))
+    assert set(runs) == {"left", "right"}
+    for run_id in runs.values():
+        assert rows(db, "SELECT count(*) FROM task WHERE run_id = ?", run_id) == [(400,)]
+        done = rows(
+            db,
+            "SELECT count(*) FROM status WHERE run_id = ? AND task_status_name = 'exec_done'",
+            run_id,
+        )
+        assert done == [(400,)]
