@@ -156,3 +156,27 @@ def test_bad_database_is_a_clear_json_error(tmp_path: Path) -> None:
         status, ctype, body = fetch(srv, "/api/summary")
         assert status == 503 and "not an SQLite database" in json.loads(body)["error"]
         assert fetch(srv, "/metrics")[0] == 503
+
+
+def test_metrics_of_a_real_run(tmp_path: Path) -> None:
+    import monitoring_run as flow
+
+    for srv in serving(flow.run_workflow(tmp_path)):
+        status, _, body = fetch(srv, "/metrics")
+        assert status == 200
+        m = parse_metrics(body)
+        tasks = {k: v for k, v in m.items() if k.startswith("conveyor_tasks{")}
+        by_state: dict[str, float] = {}
+        for key, value in tasks.items():
+            state = re.search(r'state="([a-z_]+)"', key)
+            assert state
+            by_state[state.group(1)] = by_state.get(state.group(1), 0) + value
+        assert by_state == flow.EXPECTED_STATES
+        square = [
+            v
+            for k, v in m.items()
+            if k.startswith("conveyor_task_run_seconds_count") and 'app="square"' in k
+        ]
+        assert square == [8]
+        assert any(k.startswith("conveyor_blocks{") for k in m)
+        assert [v for k, v in m.items() if k.startswith("conveyor_workflow_finished")] == [1]
