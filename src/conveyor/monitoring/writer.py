@@ -138,20 +138,20 @@ class DatabaseWriter:
     def flush(self) -> None:
         """Write everything queued so far, as one transaction.
 
-        The cyclic garbage collector is paused meanwhile: the batch's rows are plain tuples
-        that die with the batch, and letting their allocation trigger collections would
-        promote the kernel's live objects early and make the full collections come sooner.
+        The cyclic garbage collector is paused while the rows are built: they are plain
+        tuples that die with the batch, and letting their allocation trigger collections
+        would promote the kernel's live objects early and make full collections come sooner.
         """
         with self._lock:
             paused = gc.isenabled()
             gc.disable()
             try:
                 batch = self._gather()
-                if len(batch):
-                    self._write(batch)
             finally:
                 if paused:
                     gc.enable()
+            if len(batch):
+                self._write(batch)
 
     def _gather(self) -> Batch:
         q, b = self.queues, self.builder
