@@ -111,6 +111,7 @@ def task(reader: MonitoringReader, q: Query) -> Any:
     if detail is None:
         raise NotFound(f"no task {task_id} in run {run.run_id}")
     detail["resources"] = task_resources(reader.resources(run.run_id, task_id))
+    detail["run"] = asdict(run)
     return detail
 
 

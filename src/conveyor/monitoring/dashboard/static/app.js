@@ -134,18 +134,19 @@ function renderTasks(t) {
   for (const tr of $("tasks").querySelectorAll("tr.link")) tr.onclick = () => { location.hash = `#/task/${tr.dataset.task}`; };
 }
 
-function renderHeader(s) {
-  $("run-title").textContent = `${s.run.name || "workflow"} · ${s.run.run_id} · ${s.run.host}`;
-  ui.finished = s.finished;
-  $("run-state").textContent = s.finished ? `finished in ${fmtDuration(s.elapsed)}` : `running ${fmtDuration(s.elapsed)}`;
-  $("run-state").className = `pill ${s.finished ? "finished" : "running"}`;
+function renderHeader(run, now) {
+  const finished = run.completed !== null, elapsed = (finished ? run.completed : now) - run.began;
+  $("run-title").textContent = `${run.name || "workflow"} · ${run.run_id} · ${run.host}`;
+  ui.finished = finished;
+  $("run-state").textContent = finished ? `finished in ${fmtDuration(elapsed)}` : `running ${fmtDuration(elapsed)}`;
+  $("run-state").className = `pill ${finished ? "finished" : "running"}`;
 }
 
 async function overview() {
   if (ui.route !== "overview") { $("main").innerHTML = OVERVIEW; ui.route = "overview"; ui.facetsKey = ""; }
   const [s, res, t, runs] = await Promise.all([get("/api/summary"), get("/api/resources"),
     get("/api/tasks", ui.filters), get("/api/runs")]);
-  renderHeader(s);
+  renderHeader(s.run, s.now);
   fillRunSelect(runs);
   $("run-select").value = s.run.run_id;
   renderRuns(runs, s.run.run_id);
@@ -176,6 +177,7 @@ function triesTable(d) {
 async function taskPage(id) {
   ui.route = `task-${id}`;
   const d = await get("/api/task", { id });
+  renderHeader(d.run, Date.now() / 1000);
   const fields = [["app", d.app], ["state", stateTag(d.state)], ["executor", esc(d.executor || "–")],
     ["block / host", `${esc(d.block || "–")} / ${esc(d.hostname || "–")}`], ["fail count", d.fail_count],
     ["submitted", fmtTime(d.invoked)], ["returned", fmtTime(d.returned)], ["run time", fmtDuration(d.run_time)],
