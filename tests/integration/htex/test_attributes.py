@@ -118,3 +118,22 @@ def test_settings_made_before_load_reach_the_real_pools(tmp_path: Path) -> None:
         with pytest.raises(ConfigurationError, match="cannot change once it has started"):
             ex.max_workers_per_node = 1
         assert ex.max_workers_per_node == 3
+
+
+def test_launch_cmd_is_conveyors_pool_a_parsl_template_or_a_command_as_given() -> None:
+    ex = HighThroughputExecutor(max_workers_per_node=2, worker_debug=True)
+    ex.worker_port = 54321
+    ours = ex.launch_command("7")
+    assert ours.startswith(DEFAULT_LAUNCH_CMD + " ") and "--block-id 7" in ours
+    ex.launch_cmd = f"env A=1 {DEFAULT_LAUNCH_CMD}"
+    assert ex.launch_command("7") == "env A=1 " + ours
+    # Parsl's template behind a container runtime: the wrapper stays, conveyor's pool runs
+    ex.launch_cmd = "apptainer exec img.sif process_worker_pool.py {debug} -a {addresses}"
+    assert ex.launch_command("7") == "apptainer exec img.sif " + ours
+    # anything else runs as given, with Parsl's placeholders filled in
+    ex.launch_cmd = "my_pool {debug} {max_workers_per_node} --port={worker_port} --b={block_id} {x}"
+    assert (
+        ex.launch_command("7") == "my_pool --debug --max_workers_per_node=2 --port=54321 --b=7 {x}"
+    )
+    ex.launch_cmd = "sleep inf"
+    assert ex.launch_command("7") == "sleep inf"

@@ -18,12 +18,15 @@ from typing import Any
 
 from conveyor.errors import ConfigurationError
 from conveyor.executors.htex.options import HtexOptions
+from conveyor.executors.htex.protocol import PoolLaunchSpec
 from conveyor.providers.base import ExecutionProvider
 
-__all__ = ["DEFAULT_LAUNCH_CMD", "HtexAttributes", "workers_per_node"]
+__all__ = ["DEFAULT_LAUNCH_CMD", "HtexAttributes", "pool_command", "workers_per_node"]
 
+_POOL_MODULE = "conveyor.executors.htex.pool"
+_PARSL_POOL = "process_worker_pool.py"
 #: the pool program conveyor starts when ``launch_cmd`` is not given
-DEFAULT_LAUNCH_CMD = f"{sys.executable} -m conveyor.executors.htex.pool"
+DEFAULT_LAUNCH_CMD = f"{sys.executable} -m {_POOL_MODULE}"
 
 
 class _Option:
@@ -94,6 +97,29 @@ class _LaunchCmd(_Option):
 
     def convert(self, value: Any) -> Any:
         return None if value == DEFAULT_LAUNCH_CMD else value
+
+
+def pool_command(launch_cmd: str, spec: PoolLaunchSpec, parsl_values: dict[str, Any]) -> str:
+    """The command a block runs to start its pool, from ``launch_cmd``.
+
+    - naming conveyor's pool (the default, or behind a wrapper such as ``env X=1 ...``): the
+      pool's arguments are appended;
+    - naming Parsl's ``process_worker_pool.py`` (a Parsl template, perhaps behind a container
+      runtime): what precedes it is kept, conveyor's pool and its arguments replace the rest;
+    - anything else runs as given, as in Parsl, with Parsl's ``{placeholders}`` filled in
+      (``{block_id}``, ``{debug}``, ``{worker_port}``, ...; unknown ones are left as they are).
+    """
+    if _POOL_MODULE in launch_cmd:
+        return spec.to_command(launch_cmd)
+    if _PARSL_POOL in launch_cmd:
+        prefix = launch_cmd.split(_PARSL_POOL, 1)[0]
+        return prefix + spec.to_command(DEFAULT_LAUNCH_CMD)
+    return launch_cmd.format_map(_Placeholders(parsl_values))
+
+
+class _Placeholders(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 def with_option(options: HtexOptions, group: str, name: str, value: Any) -> HtexOptions:
@@ -172,6 +198,33 @@ class HtexAttributes:
     def worker_logdir(self) -> str:
         """Where pools write their logs: ``worker_logdir_root``, else ``logdir/pools``."""
         return self.options.pool.worker_logdir_root or f"{self.logdir}/pools"
+
+    def parsl_placeholders(self, spec: PoolLaunchSpec) -> dict[str, Any]:
+        """Values of the ``{placeholders}`` in a Parsl-style ``launch_cmd``."""
+        pool = self.options.pool
+        workers = pool.max_workers_per_node
+        return {
+            "block_id": spec.block_id,
+            "debug": "--debug" if spec.debug else "",
+            "max_workers_per_node": "" if workers is None else f"--max_workers_per_node={workers}",
+            "addresses": spec.addresses,
+            "worker_port": spec.port,
+            "cores_per_worker": spec.cores_per_worker,
+            "mem_per_worker": pool.mem_per_worker,
+            "prefetch_capacity": spec.prefetch_capacity,
+            "nodes_per_block": self.provider.nodes_per_block,
+            "heartbeat_period": spec.heartbeat_period,
+            "heartbeat_threshold": spec.heartbeat_threshold,
+            "drain_period": pool.drain_period,
+            "poll_period": self.options.interchange.poll_period,
+            "cert_dir": spec.cert_dir or None,
+            "logdir": spec.logdir,
+            "cpu_affinity": spec.cpu_affinity,
+            "accelerators": " ".join(self.options.accelerators),
+            "address_probe_timeout_string": "",
+            "enable_mpi_mode": "--enable_mpi_mode " if pool.enable_mpi_mode else "",
+            "mpi_launcher": pool.mpi_launcher,
+        }
 
     def _refuse_change_when_running(self, name: str) -> None:
         if getattr(self, "_client", None) is not None:

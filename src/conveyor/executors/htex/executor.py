@@ -34,7 +34,7 @@ from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
 from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.addresses import free_port, interchange_addresses
-from conveyor.executors.htex.attributes import HtexAttributes
+from conveyor.executors.htex.attributes import HtexAttributes, pool_command
 from conveyor.executors.htex.client import HtexClient, Sink, settle
 from conveyor.executors.htex.mpi_prefix import mpi_resources, require_simple_launcher
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
@@ -200,7 +200,7 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
             extra=self.monitoring.pool_settings() if self.monitoring is not None else {},
             mpi_launcher=pool.mpi_launcher if pool.enable_mpi_mode else "",
         )
-        return spec.to_command(self.launch_cmd)
+        return pool_command(self.launch_cmd, spec, self.parsl_placeholders(spec))
 
     # --- submit -------------------------------------------------------------------------
 
