@@ -106,7 +106,10 @@ MODULES: Mapping[str, Mapping[str, str]] = {
         "AppException AppBadFormatting BashExitFailure AppTimeout BashAppNoReturn MissingOutputs BadStdStreamFile",
     ),
     "parsl.app.futures": {"DataFuture": "conveyor.futures:DataFuture"},
-    "parsl.app.python": {"PythonApp": "conveyor.app_classes:PythonApp"},
+    "parsl.app.python": {
+        "PythonApp": "conveyor.app_classes:PythonApp",
+        "timeout": "conveyor.app.bash:timeout",
+    },
     "parsl.app.bash": {"BashApp": "conveyor.app_classes:BashApp"},
     "parsl.addresses": _names(
         "conveyor.addresses",
@@ -147,6 +150,7 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     "parsl.data_provider.zip": {
         "ZipFileStaging": "conveyor.staging.zip:ZipFileStaging",
         "ZipAuthorityError": _ERR + "ZipAuthorityError",
+        "zip_path_split": "conveyor.staging.zip:zip_path_split",
     },
     "parsl.dataflow": {},
     "parsl.dataflow.futures": {"AppFuture": "conveyor.futures:AppFuture"},

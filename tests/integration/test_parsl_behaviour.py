@@ -352,3 +352,30 @@ def test_task_log_records_only_when_someone_listens(monkeypatch: pytest.MonkeyPa
     assert tasklog.wanted()  # pytest's capture handlers sit on the root logger
     monkeypatch.setattr(logging.root, "handlers", [])
     assert not tasklog.wanted()
+
+
+def test_parsl_timeout_helper() -> None:
+    import time
+
+    from conveyor.app.bash import timeout
+    from conveyor.errors import AppTimeout
+
+    def spin(t: float) -> str:
+        end = time.monotonic() + t
+        while time.monotonic() < end:
+            time.sleep(0.01)
+        return "done"
+
+    with pytest.raises(AppTimeout):
+        timeout(spin, 0.05)(5)
+    assert timeout(spin, 5)(0.01) == "done"
+    time.sleep(0.05)  # the cancelled timer must not fire later (it would raise here)
+
+
+def test_zip_path_split_has_parsls_signature() -> None:
+    from conveyor.staging.zip import zip_path_split
+
+    assert zip_path_split("/tmp/foo/this.zip/inside/here.txt") == (
+        "/tmp/foo/this.zip",
+        "inside/here.txt",
+    )

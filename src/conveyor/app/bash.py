@@ -7,11 +7,15 @@ code runs in a thread, or on a remote HTEX worker:
   with ``bash -c`` in its own session (process group), redirects stdout/stderr, and maps
   the exit status to ``BashExitFailure`` or the walltime to ``AppTimeout``.
 * :func:`run_with_walltime` — runs a python app's function with a time limit.
+* :func:`timeout` — Parsl's ``parsl.app.python.timeout``: wraps a function so that
+  AppTimeout is raised in the calling thread when it runs longer than ``seconds``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import functools
 import os
 import signal
 import subprocess
@@ -28,7 +32,7 @@ from conveyor.errors import (
 )
 from conveyor.files import File
 
-__all__ = ["open_std_stream", "run_bash_app", "run_with_walltime"]
+__all__ = ["open_std_stream", "run_bash_app", "run_with_walltime", "timeout"]
 
 _HEADER = "--> executable follows <--\n{}\n--> end executable <--\n"
 
@@ -132,3 +136,29 @@ def run_with_walltime(
     if "error" in box:
         raise box["error"]
     return box.get("value")
+
+
+def _raise_timeout_in(thread_id: int) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(AppTimeout)
+    )
+
+
+def timeout(f: Callable[..., Any], seconds: float) -> Callable[..., Any]:
+    """``f`` limited to ``seconds``: past them, AppTimeout is raised inside ``f``'s thread.
+
+    The exception arrives at the next Python bytecode the thread runs (not inside a
+    blocking C call); the timer is cancelled as soon as ``f`` returns or raises.
+    """
+
+    @functools.wraps(f)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        timer = threading.Timer(seconds, _raise_timeout_in, (threading.get_ident(),))
+        timer.daemon = True
+        timer.start()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            timer.cancel()
+
+    return limited

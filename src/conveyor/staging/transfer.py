@@ -38,11 +38,15 @@ __all__ = [
 URL_TIMEOUT = 60.0
 
 
-def zip_path_split(url: str, path: str) -> tuple[str, str]:
-    """``/a/b.zip/c/d`` -> (``/a/b.zip``, ``c/d``); StagingError without a ``.zip/`` part."""
+def zip_path_split(path: str, url: str | None = None) -> tuple[str, str]:
+    """``/a/b.zip/c/d`` -> (``/a/b.zip``, ``c/d``), with Parsl's signature.
+
+    StagingError naming ``url`` (default: the path) when there is no ``.zip/`` part.
+    """
     index = path.find(".zip/")
     if index < 0 or not path[index + 5 :]:
-        raise StagingError(url, "a zip: URL must look like zip:/path/archive.zip/member")
+        where = url if url is not None else path
+        raise StagingError(where, "a zip: URL must look like zip:/path/archive.zip/member")
     return path[: index + 4], path[index + 5 :]
 
 

@@ -18,7 +18,7 @@ from conveyor.files import File
 from conveyor.staging.base import Staging
 from conveyor.staging.transfer import run_after_extract, run_then_store_in_zip, zip_path_split
 
-__all__ = ["ZipAuthorityError", "ZipFileStaging"]
+__all__ = ["ZipAuthorityError", "ZipFileStaging", "zip_path_split"]
 
 
 def _is_zip_url(file: File) -> bool:
@@ -44,7 +44,7 @@ class ZipFileStaging(Staging):
         self, dm: Any, executor: str, file: File, func: Callable[..., Any]
     ) -> Callable[..., Any] | None:
         """Set ``file.local_path``; return ``func`` preceded by the extraction."""
-        archive, member = zip_path_split(file.url, file.path)
+        archive, member = zip_path_split(file.path, file.url)
         file.local_path = dm.local_path(executor, file, member)
         return functools.partial(
             run_after_extract, func, file.url, archive, member, file.local_path
@@ -54,7 +54,7 @@ class ZipFileStaging(Staging):
         self, dm: Any, executor: str, file: File, func: Callable[..., Any]
     ) -> Callable[..., Any] | None:
         """Set ``file.local_path``; return ``func`` followed by storing the file in the zip."""
-        archive, member = zip_path_split(file.url, file.path)
+        archive, member = zip_path_split(file.path, file.url)
         file.local_path = dm.local_path(executor, file, member)
         return functools.partial(
             run_then_store_in_zip, func, file.url, archive, member, file.local_path
