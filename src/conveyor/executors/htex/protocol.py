@@ -269,32 +269,50 @@ def decode(frame: bytes) -> Message:
     if cls is None:
         raise ProtocolError(f"unknown message tag {data[0]}")
     args = data[1:]
-    specs = fields(cls)
-    if len(args) != len(specs):
-        raise ProtocolError(f"{cls.__name__} needs {len(specs)} fields, got {len(args)}")
-    _check_fields(cls, args)
+    expected = _FIELD_CHECKS[cls]
+    if len(args) != len(expected):
+        raise ProtocolError(f"{cls.__name__} needs {len(expected)} fields, got {len(args)}")
+    _check_fields(cls, args, expected)
     return cls(*args)  # type: ignore[no-any-return]
 
 
 _FIELD_TYPES: dict[str, type] = {"list": list, "dict": dict, "str": str, "bool": bool, "int": int}
+#: per message class, ``(field name, expected type)`` for each field, computed once
+_FIELD_CHECKS: dict[type[Any], tuple[tuple[str, type], ...]] = {
+    cls: tuple((f.name, _FIELD_TYPES[str(f.type).split("[")[0]]) for f in fields(cls))
+    for cls in _TYPES.values()
+}
+#: per tag, the exact type tuples its items may have (with and without the optional tail)
+_ITEM_TYPES: dict[int, frozenset[tuple[type, ...]]] = {
+    tag: frozenset({shape} | ({(*shape, _OPTIONAL_TAIL[tag])} if tag in _OPTIONAL_TAIL else set()))
+    for tag, shape in _ITEM_SHAPES.items()
+}
 
 
-def _check_fields(cls: type[Any], args: list[Any]) -> None:
-    for spec, value in zip(fields(cls), args, strict=True):
-        expected = _FIELD_TYPES[str(spec.type).split("[")[0]]
-        if not isinstance(value, expected):
-            raise ProtocolError(f"{cls.__name__}.{spec.name} must be {expected.__name__}")
-    shape = _ITEM_SHAPES.get(cls.tag)
-    if shape is not None:
-        tail = _OPTIONAL_TAIL.get(cls.tag)
-        longer = (*shape, tail) if tail is not None else shape
-        for item in args[0]:
-            if not isinstance(item, list) or len(item) not in (len(shape), len(longer)):
-                raise ProtocolError(f"{cls.__name__} item has the wrong shape")
-            if not all(isinstance(v, t) for v, t in zip(item, longer, strict=False)):
-                raise ProtocolError(f"{cls.__name__} item has a field of the wrong type")
-    if cls is ManagerLost and not all(isinstance(t, int) for t in args[0]):
+def _check_fields(cls: type[Any], args: list[Any], expected: tuple[tuple[str, type], ...]) -> None:
+    for (name, kind), value in zip(expected, args, strict=True):
+        if not isinstance(value, kind):
+            raise ProtocolError(f"{cls.__name__}.{name} must be {kind.__name__}")
+    allowed = _ITEM_TYPES.get(cls.tag)
+    if allowed is not None:
+        _check_items(cls, args[0], allowed)
+    if cls is ManagerLost and not all(type(t) is int for t in args[0]):
         raise ProtocolError("ManagerLost.task_ids must be ints")
+
+
+def _check_items(cls: type[Any], items: list[Any], allowed: frozenset[tuple[type, ...]]) -> None:
+    """Every item is a list whose element types are exactly one of the ``allowed`` shapes.
+
+    Checked per item as one tuple of types (no per-field Python loop): the interchange
+    decodes every task twice, so this is on its hot path.
+    """
+    for item in items:
+        if type(item) is not list:
+            raise ProtocolError(f"{cls.__name__} item has the wrong shape")
+        if tuple(map(type, item)) not in allowed:
+            if not any(len(item) == len(shape) for shape in allowed):
+                raise ProtocolError(f"{cls.__name__} item has the wrong shape")
+            raise ProtocolError(f"{cls.__name__} item has a field of the wrong type")
 
 
 @dataclass(frozen=True, slots=True)
