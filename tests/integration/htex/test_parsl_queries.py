@@ -44,3 +44,27 @@ def test_queries_and_manual_scaling_on_real_pools(tmp_path: Path) -> None:
         assert ex.connected_blocks() == ["0", "1"]
         # a busy-enough block is not idle long enough for max_idletime: nothing chosen
         assert ex.scale_in(1, max_idletime=3600) == []
+
+
+@python_app
+def wait_for(path: str) -> str:
+    import os
+    import time
+
+    while not os.path.exists(path):
+        time.sleep(0.02)
+    return path
+
+
+def test_a_pool_past_its_drain_period_shows_draining_and_leaves_when_idle(tmp_path: Path) -> None:
+    ex = make_htex(tmp_path, max_workers_per_node=1, drain_period=1)
+    with conveyor.load(Config(executors=[ex], run_dir=str(tmp_path), strategy=None)):
+        go = tmp_path / "go"
+        fut = wait_for(str(go))
+        assert wait_until(lambda: len(ex.connected_managers()) == 1, timeout=30)
+        assert wait_until(lambda: ex.connected_managers()[0]["draining"], timeout=30)
+        (pool,) = ex.connected_managers()
+        assert not pool["active"] and pool["tasks"] == 1 and not fut.done()
+        go.touch()
+        assert fut.result(timeout=60) == str(go)
+        assert wait_until(lambda: ex.connected_managers() == [], timeout=30)

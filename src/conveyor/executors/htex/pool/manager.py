@@ -183,7 +183,10 @@ class Manager:
         last_heard = last_beat = time.monotonic()
         while self.running:
             poller = self._poller()
-            ready = dict(poller.poll(int(min(period, 1.0) * 1000)))
+            # wake at drain time too: the interchange learns of the drain when it starts
+            until_drain = math.inf if self.draining else self.drain_at - time.monotonic()
+            wait = min(period, 1.0, max(until_drain, 0.0))
+            ready = dict(poller.poll(int(wait * 1000)))
             now = time.monotonic()
             if self.sock in ready:
                 last_heard = now
