@@ -379,3 +379,25 @@ def test_zip_path_split_has_parsls_signature() -> None:
         "/tmp/foo/this.zip",
         "inside/here.txt",
     )
+
+
+def test_malformed_stream_spec_is_typeguards_error_where_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+    import types
+
+    from conveyor.elaborations.std_streams import check_stream_spec
+
+    with pytest.raises(BadStdStreamFile):
+        check_stream_spec("stdout", ("a", "w", 3))
+
+    class TypeCheckError(Exception):
+        pass
+
+    monkeypatch.setitem(
+        sys.modules, "typeguard", types.SimpleNamespace(TypeCheckError=TypeCheckError)
+    )
+    with pytest.raises(TypeCheckError):
+        check_stream_spec("stdout", ["a", "w"])
+    check_stream_spec("stdout", ("a", "w"))  # well formed: no error

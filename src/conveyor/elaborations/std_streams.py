@@ -44,14 +44,24 @@ AUTO_LOGNAME: Any = _AutoLogname()
 
 
 def check_stream_spec(name: str, spec: Any) -> None:
-    """Raise BadStdStreamFile unless ``spec`` is None, a path, or a (path, mode) pair."""
+    """Raise unless ``spec`` is None, a path, or a (path, mode) pair of the right types.
+
+    As in Parsl, which type-checks these with typeguard: the error is typeguard's
+    ``TypeCheckError`` where typeguard is installed (it is a Parsl dependency), else
+    BadStdStreamFile. A mode ``open()`` refuses is BadStdStreamFile when the task runs.
+    """
     if spec is None or isinstance(spec, str | os.PathLike):
         return
     if isinstance(spec, tuple) and len(spec) == 2:
         path, mode = spec
         if isinstance(path, str | os.PathLike) and isinstance(mode, str):
             return
-    raise BadStdStreamFile(f"{name}={spec!r}: expected a path, a File or a (path, mode) tuple")
+    message = f"{name}={spec!r}: expected a path, a File or a (path, mode) tuple"
+    try:
+        from typeguard import TypeCheckError  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        raise BadStdStreamFile(message) from None
+    raise TypeCheckError(message)
 
 
 def submit_record(call: AppCall, task_id: int) -> dict[str, Any]:
