@@ -228,3 +228,50 @@ def test_parsl_style_user_provider(tmp_path: Path) -> None:
     with conveyor.load(Config(executors=[executor], run_dir=str(tmp_path / "runinfo"))):
         text, path = read_input(inputs=[File("mem://box/a.txt")]).result(timeout=60)
     assert text == "made for box" and path.endswith("mem-a.txt")
+
+
+class _CopyOutStaging(Staging):
+    """A separate-task stage-out provider (as Parsl's Globus one): copies ``copy://`` outputs
+    from the app's local path to their URL's path in a task that waits for the app."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.refuse = refuse
+
+    def can_stage_out(self, file: File) -> bool:
+        return file.scheme == "copy"
+
+    def stage_out(self, dm: Any, executor: str, file: File, app_fu: Any) -> Any:
+        if self.refuse:
+            raise LookupError("stage-out refused")
+
+        @python_app(executors=["_parsl_internal"], data_flow_kernel=dm.dfk)
+        def copy_out(
+            done: Any, source: str, target: str, _parsl_staging_inhibit: bool = True
+        ) -> None:
+            Path(target).write_text(Path(source).read_text() + " (copied)")
+
+        file.local_path = str(Path(dm.dfk.run_dir) / f"local-{file.filename}")
+        return copy_out(app_fu, file.local_path, file.path)
+
+
+@python_app
+def write_output(outputs: Any = ()) -> None:
+    Path(outputs[0].filepath).write_text("written")
+
+
+def test_separate_task_stage_out(tmp_path: Path) -> None:
+    target = tmp_path / "final.txt"
+    executor = ThreadPoolExecutor(storage_access=[_CopyOutStaging()])
+    with conveyor.load(Config(executors=[executor], run_dir=str(tmp_path / "runinfo"))):
+        fut = write_output(outputs=[File(f"copy://{target}")])
+        (out,) = fut.outputs
+        out.result(timeout=60)  # completes with the stage-out task, after the app
+        assert fut.done()
+    assert target.read_text() == "written (copied)"
+
+
+def test_stage_out_provider_error_reaches_the_caller(tmp_path: Path) -> None:
+    executor = ThreadPoolExecutor(storage_access=[_CopyOutStaging(refuse=True)])
+    config = Config(executors=[executor], run_dir=str(tmp_path / "runinfo"))
+    with conveyor.load(config), pytest.raises(LookupError, match="refused"):
+        write_output(outputs=[File(f"copy://{tmp_path}/x.txt")])

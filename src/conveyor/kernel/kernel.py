@@ -31,8 +31,7 @@ from conveyor.elaborations.base import Memoizer
 from conveyor.errors import DataFlowException, NoDataFlowKernelError
 from conveyor.executors.base import Executor
 from conveyor.executors.threads import ThreadPoolExecutor
-from conveyor.files import File
-from conveyor.futures import AppFuture, DataFuture
+from conveyor.futures import AppFuture
 from conveyor.kernel.core import INTERNAL_LABEL, KernelCore
 from conveyor.kernel.events import (
     AttemptFinished,
@@ -162,9 +161,9 @@ class DataFlowKernel:
                 refused = exc  # the task fails through its future (Parsl's behaviour)
                 break
         fut = AppFuture(tid, story=self._story_fn, status=self._status_fn, func=call.func)
-        kwargs = call.kwargs
-        if kwargs and refused is None:
-            self._attach_outputs(fut, kwargs, tid)
+        attach = self._pipeline.attach_outputs
+        if call.kwargs and refused is None and attach is not None:
+            attach(call, fut, tid)  # DataFutures; a provider's stage_out error reaches us
         self._futures[tid] = fut
         self._submitted += 1
         self._events.put(Submitted(tid, call, refused))
@@ -177,18 +176,6 @@ class DataFlowKernel:
         options = AppOptions(kind="python", executors=(INTERNAL_LABEL,))
         call = AppCall(func, args, kwargs, options, func_name=getattr(func, "__name__", "internal"))
         return self.submit(call)
-
-    @staticmethod
-    def _attach_outputs(fut: AppFuture, kwargs: Any, tid: int) -> None:
-        outputs = [
-            DataFuture(fut, f, tid) for f in kwargs.get("outputs") or () if isinstance(f, File)
-        ]
-        if outputs:
-            fut.outputs = outputs
-        for name in ("stdout", "stderr"):
-            spec = kwargs.get(name)
-            if spec is not None:  # as given, or the DataFuture of a File that is staged out
-                setattr(fut, name, DataFuture(fut, spec, tid) if isinstance(spec, File) else spec)
 
     # --- the kernel thread ---------------------------------------------------------
 

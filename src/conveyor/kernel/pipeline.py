@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conveyor.app.bash import run_bash_app, run_with_walltime
+from conveyor.app.call import AppCall
 from conveyor.config import Config
 from conveyor.elaborations.base import FunctionWrapper, Memoizer, SubmitRewriter
 from conveyor.elaborations.dependencies import SHALLOW_DEPENDENCY_RESOLVER, DependencyResolver
@@ -30,6 +31,7 @@ from conveyor.elaborations.retries import RetryPolicy
 from conveyor.elaborations.routing import Router
 from conveyor.elaborations.std_streams import ResourceSpecCheck, StdStreams, StreamSpecCheck
 from conveyor.errors import DataFlowException
+from conveyor.futures import AppFuture
 from conveyor.kernel.core import CorePolicies
 from conveyor.kernel.transitions import TaskRecord
 from conveyor.staging.elaboration import Stager
@@ -46,6 +48,8 @@ class Pipeline:
     #: FunctionWrappers applied just before Launch (staging adds to this slot)
     wrappers: list[FunctionWrapper] = field(default_factory=list)
     policies: CorePolicies | None = None
+    #: gives a new AppFuture its DataFutures (staging's ``Stager.attach_outputs``)
+    attach_outputs: Callable[[AppCall, AppFuture, int], None] | None = None
 
 
 def _prepare_factory(
@@ -93,7 +97,9 @@ def build_pipeline(
     )
     executors = {ex.label: ex for ex in config.executors_tuple}
     dm = DataManager(executors, run_dir, functools.partial(_live, kernel))
-    pipeline.rewriters.append(Stager(dm, pipeline.wrappers))
+    stager = Stager(dm, pipeline.wrappers)
+    pipeline.rewriters.append(stager)
+    pipeline.attach_outputs = stager.attach_outputs
     pipeline.policies = CorePolicies(
         resolver=resolver,
         retry=RetryPolicy(config.retries, config.retry_handler),

@@ -9,6 +9,10 @@ replaced by clean copies, which the AppFuture's DataFutures carry; so are ``stdo
 NoOpFileStaging accepts (local paths) are left as they are: nothing moves. A File no provider
 accepts fails the call at once with a StagingError naming its URL.
 
+Once the AppFuture exists (``attach_outputs``, user thread): the DataFutures of ``outputs``
+and of File std streams, each behind the provider's separate stage-out task if it starts
+one (``stage_out``, as Parsl's Globus provider does).
+
 Before launch (``wrap``, kernel thread, again on every retry): each input File asks its
 provider for an in-task wrapper (``replace_task``), each output File for a stage-out
 wrapper (``replace_task_stage_out``). The wrapper registers itself in the pipeline's
@@ -26,7 +30,7 @@ from typing import Any
 
 from conveyor.app.call import AppCall, AppOptions
 from conveyor.files import File
-from conveyor.futures import DataFuture
+from conveyor.futures import AppFuture, DataFuture
 from conveyor.kernel.record import TaskView
 from conveyor.staging.file_noop import NoOpFileStaging
 from conveyor.staging.manager import DataManager
@@ -120,6 +124,36 @@ class Stager:
             return value
         provider = self.dm.require_out(label, value)
         return value if isinstance(provider, NoOpFileStaging) else value.cleancopy()
+
+    # --- outputs of the AppFuture ---------------------------------------------------
+
+    def attach_outputs(self, call: AppCall, fut: AppFuture, tid: int) -> None:
+        """Give ``fut`` the DataFutures of its ``outputs`` and of std streams given as Files.
+
+        Each completes with the stage-out task its provider starts (``stage_out``), or
+        with the app when there is none (Parsl's order: called once ``fut`` exists; a
+        provider's error reaches the caller). Other stream specifications are kept as given.
+        """
+        kwargs = call.kwargs
+        outputs = kwargs.get("outputs")
+        if outputs:
+            found = [self._data_future(call, f, fut, tid) for f in outputs if isinstance(f, File)]
+            if found:
+                fut.outputs = found
+        for name in _STREAMS:
+            spec = kwargs.get(name)
+            if spec is not None:
+                is_file = isinstance(spec, File)
+                setattr(fut, name, self._data_future(call, spec, fut, tid) if is_file else spec)
+
+    def _data_future(self, call: AppCall, file: File, fut: AppFuture, tid: int) -> DataFuture:
+        staged = None
+        if not _inhibited(call.options, call.kwargs):
+            label = self.dm.label_for(call.options.executors)
+            provider = self.dm.provider_out(label, file)
+            if provider is not None:
+                staged = provider.stage_out(self.dm, label, file, fut)
+        return DataFuture(staged if staged is not None else fut, file, tid)
 
     # --- FunctionWrapper ------------------------------------------------------------
 
