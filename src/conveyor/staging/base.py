@@ -10,7 +10,8 @@ function so the file is stored after it returns (on the worker).
 
 ``dm`` is the kernel's :class:`~conveyor.staging.manager.DataManager`; ``dm.dfk`` is the
 kernel, so Parsl-style providers that build internal apps on ``dm.dfk`` keep working.
-conveyor does not call ``stage_out`` (a separate stage-out task): see ``manager.py``.
+``stage_out`` may start a separate stage-out task (given the app's future) whose future
+the output's DataFuture then follows, as in Parsl.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Staging:
     def stage_out(
         self, dm: Any, executor: str, file: File, app_fu: Future[Any]
     ) -> Future[Any] | None:
-        """Separate stage-out task (Parsl's hook; conveyor never calls it)."""
+        """Start a separate stage-out task after ``app_fu``; return its future, or None."""
         return None
 
     def replace_task(
