@@ -401,3 +401,26 @@ def test_malformed_stream_spec_is_typeguards_error_where_installed(
     with pytest.raises(TypeCheckError):
         check_stream_spec("stdout", ["a", "w"])
     check_stream_spec("stdout", ("a", "w"))  # well formed: no error
+
+
+def test_add_executors_to_a_running_kernel(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+
+    @python_app(executors=["late"])
+    def on_late() -> str:
+        import threading
+
+        return threading.current_thread().name
+
+    config = Config(executors=[ThreadPoolExecutor(label="early")], run_dir=str(tmp_path))
+    with conveyor.load(config) as dfk:
+        assert isinstance(on_late().exception(timeout=60), ConfigurationError)
+        dfk.add_executors([ThreadPoolExecutor(label="late")])
+        assert on_late().result(timeout=60)
+        with pytest.raises(ConfigurationError, match="already loaded"):
+            dfk.add_executors([ThreadPoolExecutor(label="late")])
+    kinds = set(_extras(caplog, "parsl.executor.label", "parsl.executor.type"))
+    assert ("early", "parsl.executors.threads.ThreadPoolExecutor") in kinds
+    assert ("late", "parsl.executors.threads.ThreadPoolExecutor") in kinds

@@ -19,7 +19,7 @@ import logging
 import queue
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import wait
 from contextlib import ExitStack
 from types import TracebackType
@@ -28,7 +28,7 @@ from typing import Any, Self
 from conveyor.app.call import AppCall
 from conveyor.config import Config
 from conveyor.elaborations.base import Memoizer
-from conveyor.errors import DataFlowException, NoDataFlowKernelError
+from conveyor.errors import ConfigurationError, DataFlowException, NoDataFlowKernelError
 from conveyor.executors.base import Executor
 from conveyor.executors.threads import ThreadPoolExecutor
 from conveyor.futures import AppFuture
@@ -46,7 +46,7 @@ from conveyor.kernel.events import (
     WatchFutures,
 )
 from conveyor.kernel.parsl_records import TaskTable, state_counts
-from conveyor.kernel.pipeline import build_pipeline
+from conveyor.kernel.pipeline import build_pipeline, parsl_type_name
 from conveyor.kernel.states import PARSL_STATE, States
 from conveyor.kernel.transitions import last_state, story_names
 from conveyor.log_utils import make_rundir
@@ -114,15 +114,33 @@ class DataFlowKernel:
             INTERNAL_LABEL, max_threads=self.config.internal_tasks_max_threads
         )
         for ex in (*self.config.executors_tuple, internal):
-            ex.run_dir = self.run_dir
-            ex.run_id = self.run_dir.rsplit("/", 1)[-1]
-            _apply_block_config(ex, self.config)
-            if self.monitoring is not None and hasattr(ex, "monitoring"):
-                ex.monitoring = self.monitoring.link
-            ex.start()
-            self.executors[ex.label] = ex
-            # Parsl's cleanup: threads finish what runs; HTEX tasks are not waited for
-            self._stack.callback(ex.shutdown, wait=getattr(ex, "waits_at_cleanup", True))
+            self._start_executor(ex)
+
+    def _start_executor(self, ex: Executor) -> None:
+        kind = parsl_type_name(type(ex))
+        logger.info(
+            "Adding executor %s of type %s",
+            ex.label,
+            kind,
+            extra={"parsl.executor.label": ex.label, "parsl.executor.type": kind},
+        )
+        ex.run_dir = self.run_dir
+        ex.run_id = self.run_dir.rsplit("/", 1)[-1]
+        _apply_block_config(ex, self.config)
+        if self.monitoring is not None and hasattr(ex, "monitoring"):
+            ex.monitoring = self.monitoring.link
+        ex.start()
+        self.executors[ex.label] = ex
+        # Parsl's cleanup: threads finish what runs; HTEX tasks are not waited for
+        self._stack.callback(ex.shutdown, wait=getattr(ex, "waits_at_cleanup", True))
+
+    def add_executors(self, executors: Sequence[Executor]) -> None:
+        """Start more executors in this running kernel (Parsl's ``dfk.add_executors``)."""
+        for ex in executors:
+            if ex.label in self.executors:
+                raise ConfigurationError(f"an executor labelled {ex.label!r} is already loaded")
+            self._start_executor(ex)
+        self._core.p = self._pipeline.add_executors(executors, self._core.p)
 
     def _start_monitoring(self) -> MonitoringRun | None:
         run = start_monitoring(self.config.monitoring, self.run_dir, self.config.run_dir)

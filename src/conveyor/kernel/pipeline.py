@@ -18,8 +18,8 @@ Order, and why:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conveyor.app.bash import run_bash_app, run_with_walltime
@@ -37,7 +37,7 @@ from conveyor.kernel.transitions import TaskRecord
 from conveyor.staging.elaboration import Stager
 from conveyor.staging.manager import DataManager
 
-__all__ = ["Pipeline", "build_pipeline"]
+__all__ = ["Pipeline", "build_pipeline", "parsl_type_name"]
 
 
 @dataclass(slots=True)
@@ -50,6 +50,18 @@ class Pipeline:
     policies: CorePolicies | None = None
     #: gives a new AppFuture its DataFutures (staging's ``Stager.attach_outputs``)
     attach_outputs: Callable[[AppCall, AppFuture, int], None] | None = None
+    data_manager: DataManager | None = None
+
+    def add_executors(self, executors: Sequence[Any], policies: CorePolicies) -> CorePolicies:
+        """Route to and stage for executors added to a running kernel; the new policies."""
+        router, dm = policies.router, self.data_manager
+        router.labels = (*router.labels, *(ex.label for ex in executors))
+        if dm is not None:
+            for ex in executors:
+                dm.executors[ex.label] = ex
+                dm.labels.append(ex.label)
+        timed = frozenset(ex.label for ex in executors if getattr(ex, "accepts_walltime", False))
+        return replace(policies, walltime_labels=policies.walltime_labels | timed)
 
 
 def _prepare_factory(
@@ -97,6 +109,7 @@ def build_pipeline(
     )
     executors = {ex.label: ex for ex in config.executors_tuple}
     dm = DataManager(executors, run_dir, functools.partial(_live, kernel))
+    pipeline.data_manager = dm
     stager = Stager(dm, pipeline.wrappers)
     pipeline.rewriters.append(stager)
     pipeline.attach_outputs = stager.attach_outputs
@@ -111,3 +124,21 @@ def build_pipeline(
         walltime_labels=frozenset(k for k, ex in executors.items() if ex.accepts_walltime),
     )
     return pipeline
+
+
+def parsl_type_name(kind: type) -> str:
+    """The Parsl name of a class (longest Parsl module serving it), else its own name.
+
+    ``ThreadPoolExecutor`` -> ``parsl.executors.threads.ThreadPoolExecutor``, as Parsl logs it.
+    """
+    from conveyor.compat import MODULES
+
+    target = f"{kind.__module__}:{kind.__qualname__}"
+    found = [
+        f"{module}.{name}"
+        for module, names in MODULES.items()
+        if isinstance(names, Mapping)
+        for name, where in names.items()
+        if where == target
+    ]
+    return max(found, key=len) if found else f"{kind.__module__}.{kind.__qualname__}"
