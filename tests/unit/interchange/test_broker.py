@@ -52,3 +52,24 @@ def test_registration_with_a_bad_worker_count_or_versions_is_refused() -> None:
     out = state.register(b"y", {**expected_versions(), "python": "2.7", "workers": 1}, now=0.0)
     assert isinstance(out[0][1], p.RegisterAck) and not out[0][1].ok
     assert "version mismatch" in out[0][1].reason
+
+
+def test_full_pools_wait_until_their_results_free_room() -> None:
+    from conveyor.executors.htex.interchange.state import BURST_PER_WORKER
+
+    state = BrokerState(heartbeat_threshold=10)
+    for name in (b"a", b"b", b"c"):
+        register(state, name, workers=1, block_id="0")
+    limit = 1 + BURST_PER_WORKER  # capacity plus burst of a one-worker pool
+    state.submit([task(i) for i in range(3 * limit + 5)])
+    first = dispatched(state)
+    assert sorted(len(ids) for ids in first.values()) == [limit] * 3
+    assert dispatched(state) == {}  # every pool is full: nothing moves, 5 stay queued
+    done = [[first[b"b"][0], True, b"r"], [first[b"b"][1], True, b"r"]]
+    state.results(b"b", done, now=1.0)
+    assert {m: len(ids) for m, ids in dispatched(state).items()} == {b"b": 2}
+    state.lose(b"c", "test")
+    state.drain(["0"])  # every pool of block "0" (all of them here) drains
+    state.results(b"a", [[first[b"a"][0], True, b"r"]], now=2.0)
+    assert dispatched(state) == {}  # a draining pool gets nothing, room or not
+    assert len(state.queue) == 3

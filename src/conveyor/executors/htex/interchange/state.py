@@ -102,6 +102,8 @@ class BrokerState:
         self.sized: dict[int, dict[str, float]] = {}  # task id -> declared cores/memory/gpus
         self.functions: dict[bytes, bytes] = {}
         self.managers: dict[bytes, ManagerInfo] = {}
+        #: managers that may have room for tasks (insertion-ordered set; see _open_managers)
+        self.open: dict[bytes, None] = {}
         #: every block that ever had a pool registered, in order (Parsl's connected_blocks)
         self.block_history: list[str] = []
         self._seq = itertools.count()
@@ -136,11 +138,9 @@ class BrokerState:
             return out
         batches: dict[bytes, list[list[Any]]] = {}
         for burst in (False, True):
-            for mgr in sorted(self.managers.values(), key=lambda m: -m.free):
+            for mgr in sorted(self._open_managers(), key=lambda m: -m.free):
                 if not self.queue:
                     break
-                if mgr.state is not ManagerState.ACTIVE:
-                    continue
                 extra = mgr.workers * BURST_PER_WORKER if burst else 0
                 limit = mgr.capacity + extra - len(mgr.in_flight)
                 if limit > 0:
@@ -151,6 +151,26 @@ class BrokerState:
             if batch:
                 out.append((manager_id, p.Tasks(batch)))
         return out
+
+    def _open_managers(self) -> list[ManagerInfo]:
+        """Active managers with room below their burst limit, from ``open`` (a superset).
+
+        ``open`` holds every manager that may have room: pools enter it when they register
+        or return results, and leave it here once found full, draining or gone, so with
+        thousands of busy pools dispatch looks only at the few that just freed a slot.
+        """
+        found = []
+        for manager_id in list(self.open):
+            mgr = self.managers.get(manager_id)
+            if (
+                mgr is None
+                or mgr.state is not ManagerState.ACTIVE
+                or len(mgr.in_flight) >= mgr.capacity + mgr.workers * BURST_PER_WORKER
+            ):
+                del self.open[manager_id]
+            else:
+                found.append(mgr)
+        return found
 
     def _take(self, mgr: ManagerInfo, limit: int, now: float = 0.0) -> list[list[Any]]:
         ids: list[int] = []
@@ -231,6 +251,7 @@ class BrokerState:
             manager_id, hostname, block, capacity, workers, now, idle_since=now, ends_at=ends_at
         )
         self.managers[manager_id].shape = node_shape(info)
+        self.open[manager_id] = None
         logger.info(
             "pool %r registered: host=%s block=%s workers=%d", manager_id, hostname, block, workers
         )
@@ -274,6 +295,7 @@ class BrokerState:
         if mgr is not None:
             for item in items:
                 mgr.in_flight.discard(item[0])
+            self.open[manager_id] = None
             if not mgr.in_flight:
                 mgr.idle_since = now
         self.completed += len(items)
