@@ -8,6 +8,7 @@ from htexkit import make_htex, wait_until
 
 import conveyor
 from conveyor import Config, python_app
+from conveyor.errors import BadStateException
 from conveyor.providers.local import LocalProvider
 from conveyor.version import VERSION
 
@@ -68,3 +69,17 @@ def test_a_pool_past_its_drain_period_shows_draining_and_leaves_when_idle(tmp_pa
         go.touch()
         assert fut.result(timeout=60) == str(go)
         assert wait_until(lambda: ex.connected_managers() == [], timeout=30)
+
+
+def test_set_bad_state_and_fail_all_fails_pending_and_later_tasks(tmp_path: Path) -> None:
+    ex = make_htex(tmp_path)
+    ex.provider = LocalProvider(init_blocks=0, min_blocks=0, max_blocks=0)  # nothing runs
+    with conveyor.load(Config(executors=[ex], run_dir=str(tmp_path), strategy=None)):
+        assert (Path(ex.logdir) / "interchange.log").exists(), "there from start-up on"
+        pending = double(1)
+        assert not ex._executor_bad_state.is_set()
+        ex.set_bad_state_and_fail_all(RuntimeError("the site is down"))
+        for fut in (pending, double(2)):
+            error = fut.exception(timeout=30)
+            assert isinstance(error, BadStateException) and "the site is down" in str(error)
+        assert ex._executor_bad_state.is_set() and ex.bad_state_is_set

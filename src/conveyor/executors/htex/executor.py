@@ -164,6 +164,7 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
             "parent_pid": os.getpid(),
             "log_file": os.path.join(base, "interchange.log"),
         }
+        open(os.path.join(base, "interchange.log"), "a").close()  # there from start-up on
         with open(os.path.join(base, "interchange.stderr"), "ab") as err:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "conveyor.executors.htex.interchange"],

@@ -7,9 +7,11 @@ status_facade / scale_in(n) / scale_out_facade(n)  ->  the BlockManager
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any, Protocol
 
+from conveyor.errors import BlocksFailed
 from conveyor.executors.blocks.api import ExecutorLoad
 from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.blocks.states import LIVE
@@ -41,6 +43,22 @@ def _interchange_stats(ex: _Executor) -> dict[str, Any]:
 
 class HtexQueries:
     """Mixed into HighThroughputExecutor: the methods Parsl users and tests call on it."""
+
+    def set_bad_state_and_fail_all(self: _Executor, exception: Exception) -> None:
+        """Break the executor: pending and later tasks fail with a BadStateException.
+
+        Parsl's name, called by block error handlers; the error carries ``exception``.
+        """
+        if self._client is not None:
+            self._client.fail_all(BlocksFailed(self, str(exception)))
+
+    @property
+    def _executor_bad_state(self: _Executor) -> threading.Event:
+        """Parsl's bad-state flag, as an Event that is set once the executor is broken."""
+        flag = threading.Event()
+        if self._client is not None and self._client.broken is not None:
+            flag.set()
+        return flag
 
     def outstanding(self: _Executor) -> int:
         """Tasks submitted and not finished (queued in the interchange or on a worker)."""
