@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,14 +37,15 @@ CONFIGS = {
     "local": "local",
 }
 #: a config's whole pytest run is stopped after this long (it then counts what finished)
-CONFIG_TIMEOUT = 420
-TEST_TIMEOUT = 60
+CONFIG_TIMEOUT = 540
+TEST_TIMEOUT = 40
 #: no test finishing for this long means pytest hangs (beyond what pytest-timeout can stop)
-STALL = 2 * TEST_TIMEOUT
+STALL = TEST_TIMEOUT + 30
 MAX_ROUNDS = 8
 #: Parsl's conftest uses pytest hook arguments that pytest 9 removed; some of its tests
-#: import typeguard themselves (to name the error they expect)
-PYTEST_SPEC = ["pytest>=8,<9", "pytest-timeout", "typeguard"]
+#: import typeguard (to name the error they expect) or sqlalchemy (to read the monitoring
+#: database) themselves, as Parsl's CI has them
+PYTEST_SPEC = ["pytest>=8,<9", "pytest-timeout", "typeguard", "sqlalchemy>=2"]
 INI = """[pytest]
 timeout = {timeout}
 faulthandler_timeout = {faulthandler}
@@ -72,9 +74,11 @@ def fetch_tests() -> Path:
 def pytest8() -> Path:
     """pytest 8 installed (once) into a folder put first on the runs' PYTHONPATH."""
     target = BUILD / "pytest8"
-    if not (target / "typeguard").exists():
-        cmd = [sys.executable, "-m", "pip", "install", "-q", "--target", str(target)]
+    stamp = target / ".installed"
+    if not stamp.exists() or stamp.read_text() != " ".join(PYTEST_SPEC):
+        cmd = [sys.executable, "-m", "pip", "install", "-q", "--upgrade", "--target", str(target)]
         subprocess.run([*cmd, *PYTEST_SPEC], check=True, stdin=subprocess.DEVNULL)
+        stamp.write_text(" ".join(PYTEST_SPEC))
     return target
 
 
@@ -243,16 +247,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", action="append", choices=sorted(CONFIGS))
     parser.add_argument("--no-floor", action="store_true", help="report only; do not check")
     parser.add_argument("--limit", type=float, default=CONFIG_TIMEOUT, help="seconds per config")
+    parser.add_argument("--jobs", type=int, default=len(CONFIGS), help="configs run at once")
     ns = parser.parse_args(argv)
     mode = "parsl" if ns.reference else "conveyor"
     if ns.reference:
         python, root = reference_python()
     else:
         python, root = Path(sys.executable), fetch_tests()
+    names = ns.config or list(CONFIGS)
+    if not ns.reference:
+        pytest8()  # once, before the configs start side by side
+    # the configs run side by side: most of their time is spent waiting (polls, timeouts)
+    with ThreadPoolExecutor(max_workers=ns.jobs) as pool:
+        runs = pool.map(lambda n: run_config(mode, n, python, root, ns.limit), names)
+        every = dict(zip(names, runs, strict=True))
     totals: dict[str, int] = {}
-    every: dict[str, dict[str, dict[str, str]]] = {}
-    for name in ns.config or list(CONFIGS):
-        every[name] = run_config(mode, name, python, root, ns.limit)
+    for name in names:
         counts = count(every[name])
         print(line(f"{mode} {name}", counts), flush=True)
         for key, value in counts.items():
