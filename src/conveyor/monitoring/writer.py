@@ -11,6 +11,7 @@ warning in the log; the workflow goes on.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import sqlite3
 import threading
@@ -43,31 +44,54 @@ def _time(n: int) -> str:
     )
 
 
-def _values(count: int, times: tuple[int, ...]) -> str:
-    """``(?1, ?2, ...)`` with the parameters numbered in ``times`` formatted as times."""
-    return "(" + ", ".join(_time(i) if i in times else f"?{i}" for i in range(1, count + 1)) + ")"
+def _values(count: int, times: tuple[int, ...], offset: int = 0) -> str:
+    """``(?1, ?2, ...)`` (numbered from ``offset + 1``), those in ``times`` formatted as times."""
+    return (
+        "("
+        + ", ".join(
+            _time(offset + i) if i in times else f"?{offset + i}" for i in range(1, count + 1)
+        )
+        + ")"
+    )
+
+
+#: rows per INSERT statement: SQLite is entered (and the GIL let go) once per chunk, not
+#: once per row, so the writer does not queue for the GIL behind the kernel thread per row
+CHUNK = 100
+_UPSERT_TRY = (
+    " ON CONFLICT (try_id, task_id, run_id) DO UPDATE SET "
+    "block_id = coalesce(excluded.block_id, block_id), "
+    "hostname = coalesce(excluded.hostname, hostname), "
+    "task_try_time_running = coalesce(excluded.task_try_time_running, task_try_time_running), "
+    "task_try_time_returned = excluded.task_try_time_returned, "
+    "task_fail_history = excluded.task_fail_history"
+)
+#: the frequent inserts: (statement head, columns, time columns, tail)
+_INSERTS: dict[str, tuple[str, int, tuple[int, ...], str]] = {
+    "new_tasks": ("INSERT OR REPLACE INTO task", 15, (12, 13), ""),
+    "tries": ('INSERT INTO "try"', 11, (7, 8, 9), _UPSERT_TRY),
+    "statuses": ("INSERT OR IGNORE INTO status", 5, (3,), ""),
+}
+
+
+def _insert_sql(name: str, rows: int) -> str:
+    head, count, times, tail = _INSERTS[name]
+    values = ",".join(_values(count, times, j * count) for j in range(rows))
+    return f"{head} VALUES {values}{tail}"
 
 
 _SQL: dict[str, str] = {
-    "new_tasks": "INSERT OR REPLACE INTO task VALUES " + _values(15, (12, 13)),
+    "new_tasks": _insert_sql("new_tasks", 1),
     "task_updates": (
         f"UPDATE task SET task_time_returned = coalesce({_time(1)}, task_time_returned), "
         "task_fail_count = ?2, task_fail_cost = ?3 WHERE task_id = ?4 AND run_id = ?5"
     ),
-    "tries": (
-        'INSERT INTO "try" VALUES ' + _values(11, (7, 8, 9)) + " "
-        "ON CONFLICT (try_id, task_id, run_id) DO UPDATE SET "
-        "block_id = coalesce(excluded.block_id, block_id), "
-        "hostname = coalesce(excluded.hostname, hostname), "
-        "task_try_time_running = coalesce(excluded.task_try_time_running, task_try_time_running), "
-        "task_try_time_returned = excluded.task_try_time_returned, "
-        "task_fail_history = excluded.task_fail_history"
-    ),
+    "tries": _insert_sql("tries", 1),
     "try_updates": (
         f'UPDATE "try" SET block_id = ?1, hostname = ?2, task_try_time_running = {_time(3)} '
         "WHERE try_id = ?4 AND task_id = ?5 AND run_id = ?6"
     ),
-    "statuses": "INSERT OR IGNORE INTO status VALUES " + _values(5, (3,)),
+    "statuses": _insert_sql("statuses", 1),
     "resources": "INSERT OR IGNORE INTO resource VALUES (" + ",".join("?" * 18) + ")",
     "nodes": (
         "INSERT INTO node (run_id, hostname, uid, block_id, cpu_count, total_memory, active, "
@@ -75,6 +99,7 @@ _SQL: dict[str, str] = {
     ),
     "blocks": "INSERT OR IGNORE INTO block VALUES (?,?,?,?,?,?)",
 }
+_CHUNK_SQL = {name: _insert_sql(name, CHUNK) for name in _INSERTS}
 
 
 class WorkflowInfo:
@@ -170,6 +195,8 @@ class DatabaseWriter:
             with self.conn:
                 for name, sql in _SQL.items():
                     rows = getattr(batch, name)
+                    if name in _CHUNK_SQL:
+                        rows = self._insert_chunks(name, rows)
                     if rows:
                         self.conn.executemany(sql, rows)
             self.written += len(batch)
@@ -179,6 +206,14 @@ class DatabaseWriter:
             log(
                 "monitoring: a batch of %d rows could not be written (%s); dropped", len(batch), exc
             )
+
+    def _insert_chunks(self, name: str, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Insert whole chunks of ``rows``; return the rest (fewer than CHUNK)."""
+        full = len(rows) - len(rows) % CHUNK
+        sql, flat = _CHUNK_SQL[name], itertools.chain.from_iterable
+        for start in range(0, full, CHUNK):
+            self.conn.execute(sql, tuple(flat(rows[start : start + CHUNK])))
+        return rows[full:]
 
     def close(self, ended: float) -> None:
         """Stop the thread, write what is left and the workflow's end; close the database."""
