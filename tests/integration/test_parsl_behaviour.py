@@ -424,3 +424,25 @@ def test_add_executors_to_a_running_kernel(
     kinds = set(_extras(caplog, "parsl.executor.label", "parsl.executor.type"))
     assert ("early", "parsl.executors.threads.ThreadPoolExecutor") in kinds
     assert ("late", "parsl.executors.threads.ThreadPoolExecutor") in kinds
+
+
+def test_parsl_style_executor_with_argumentless_shutdown(tmp_path: Path) -> None:
+    from concurrent.futures import Future
+
+    from conveyor.executors.base import Executor
+
+    class Immediate(Executor):
+        label = "immediate"
+        shut = False
+
+        def submit(self, func: Any, resource_specification: Any, *args: Any, **kwargs: Any) -> Any:
+            fut: Future[Any] = Future()
+            fut.set_result(func(*args, **kwargs))
+            return fut
+
+        def shutdown(self) -> None:  # type: ignore[override]  # as Parsl's ParslExecutor
+            Immediate.shut = True
+
+    with conveyor.load(Config(executors=[Immediate()], run_dir=str(tmp_path))):
+        assert depends(1).result(timeout=60) == 1
+    assert Immediate.shut

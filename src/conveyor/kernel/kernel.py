@@ -131,8 +131,13 @@ class DataFlowKernel:
             ex.monitoring = self.monitoring.link
         ex.start()
         self.executors[ex.label] = ex
-        # Parsl's cleanup: threads finish what runs; HTEX tasks are not waited for
-        self._stack.callback(ex.shutdown, wait=getattr(ex, "waits_at_cleanup", True))
+        # Parsl's cleanup: threads finish what runs; HTEX tasks are not waited for.
+        # A user's Parsl-style executor may define shutdown() without arguments.
+        waits = getattr(ex, "waits_at_cleanup", None)
+        if waits is None:
+            self._stack.callback(ex.shutdown)
+        else:
+            self._stack.callback(ex.shutdown, wait=waits)
 
     def add_executors(self, executors: Sequence[Executor]) -> None:
         """Start more executors in this running kernel (Parsl's ``dfk.add_executors``)."""
