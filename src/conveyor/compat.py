@@ -215,6 +215,11 @@ MODULES: Mapping[str, Mapping[str, str]] = {
         "Scheduler identify_scheduler get_nodes_in_batchjob get_pbs_hosts_list get_slurm_hosts_list",
     ),
     "parsl.jobs": {},
+    "parsl.jobs.error_handlers": _names(
+        "conveyor.executors.blocks.error_handlers",
+        "noop_error_handler simple_error_handler windowed_error_handler",
+    ),
+    "parsl.jobs.errors": {"TooManyJobFailuresError": _ERR + "TooManyJobFailuresError"},
     "parsl.jobs.states": _names("conveyor.providers.states", "JobState JobStatus TERMINAL_STATES"),
     "parsl.launchers": {n: f"conveyor.launchers:{n}" for n in LAUNCHER_NAMES},
     "parsl.providers": {

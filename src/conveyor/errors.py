@@ -51,6 +51,7 @@ __all__ = [
     "SerializationError",
     "StagingError",
     "SubmitException",
+    "TooManyJobFailuresError",
     "UnsupportedFeatureError",
     "VersionMismatch",
     "WorkerLost",
@@ -283,6 +284,10 @@ class ProtocolError(BadMessage):
 
 class BrokenHtex(ConveyorError, BrokenExecutor):
     """Raised for every pending task when the HTEX interchange died or became unreachable."""
+
+
+class TooManyJobFailuresError(ConveyorError):
+    """An executor's blocks failed too often (raised by block error handlers)."""
 
 
 class BlocksFailed(BrokenHtex, BadStateException):

@@ -9,6 +9,7 @@ import sys
 import time
 from concurrent.futures import wait
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -243,3 +244,36 @@ def test_a_pool_with_the_server_key_but_a_stranger_key_pair_is_refused(
     log = Path(htex.run_dir) / "htex" / "interchange.log"
     assert wait_until(lambda: "key not allowed" in log.read_text(), 10), log.read_text()[-2000:]
     assert htex.submit(worker_pid, {}).result(timeout=30)  # the real pools still serve
+
+
+def test_block_error_handler_false_keeps_replacing_failing_blocks(tmp_path: Path) -> None:
+    htex = make_htex(tmp_path, launch_cmd="sh -c 'exit 7'", block_error_handler=False)
+    htex.configure_scaling(strategy="simple", strategy_period=0.2, max_idletime=60)
+    htex.start()
+    try:
+        future = htex.submit(worker_pid, {})
+        assert wait_until(lambda: len(htex.status()) >= 3, timeout=60), htex.status()
+        assert not htex.bad_state_is_set and not future.done(), "False: never broken"
+    finally:
+        htex.shutdown()
+
+
+def test_a_custom_block_error_handler_sees_every_block_and_can_break(tmp_path: Path) -> None:
+    seen: list[dict[str, str]] = []
+
+    def after_two(executor: HighThroughputExecutor, status: dict[str, Any]) -> None:
+        seen.append({b: s.state.name for b, s in status.items()})
+        if sum(s.state is JobState.MISSING for s in status.values()) >= 2:
+            executor.set_bad_state_and_fail_all(RuntimeError("two blocks are enough"))
+
+    htex = make_htex(tmp_path, launch_cmd="sh -c 'exit 7'", block_error_handler=after_two)
+    htex.configure_scaling(strategy="simple", strategy_period=0.2, max_idletime=60)
+    htex.start()
+    try:
+        future = htex.submit(worker_pid, {})
+        with pytest.raises(BadStateException, match="two blocks are enough"):
+            future.result(timeout=60)
+        assert seen and all(isinstance(b, str) for s in seen for b in s)
+        assert len(htex.status()) == 2, "no block started once the handler broke it"
+    finally:
+        htex.shutdown()

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from conveyor.providers.states import JobStatus
+
 __all__ = ["BlockOptions", "ExecutorHooks", "ExecutorLoad", "LaunchCommand"]
 
 
@@ -52,6 +54,15 @@ class ExecutorHooks(Protocol):
         """Too many consecutive block failures: fail pending tasks, refuse new ones."""
         ...
 
+    @property
+    def bad_state_is_set(self) -> bool:
+        """True once the executor is broken (then no more blocks start)."""
+        ...
+
+    def handle_errors(self, status: Mapping[str, JobStatus]) -> None:
+        """Run the user's block error handler on every block's status (each poll)."""
+        ...
+
 
 class LaunchCommand(Protocol):
     """Renders the worker-pool command line for one block id."""
@@ -70,3 +81,6 @@ class BlockOptions:
     max_consecutive_failures: int = 3
     #: seconds a draining block may take before it is cancelled anyway
     drain_timeout: float = 30.0
+    #: a user's block error handler decides when to break (``hooks.handle_errors``), not
+    #: the built-in rule
+    external_errors: bool = False

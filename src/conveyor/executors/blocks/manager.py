@@ -128,7 +128,12 @@ class BlockManager:
 
     @property
     def broken(self) -> bool:
-        """True once too many blocks in a row were refused or failed (see ``_threshold``)."""
+        """True once too many blocks in a row were refused or failed (see ``_threshold``).
+
+        With a user's block error handler, once that handler broke the executor.
+        """
+        if self.options.external_errors:
+            return self.hooks.bad_state_is_set
         return self._failures >= self._threshold()
 
     def _threshold(self) -> int:
@@ -168,7 +173,7 @@ class BlockManager:
             self._last_error = message
             now_broken = self._failures >= self._threshold() and not self._broken_reported
             self._broken_reported = self._broken_reported or now_broken
-        if now_broken:
+        if now_broken and not self.options.external_errors:
             self.hooks.set_broken(f"{self._failures} blocks in a row failed; last: {message}")
 
     def scale_in(self, block_ids: list[str], load: ExecutorLoad | None = None) -> None:
@@ -196,6 +201,8 @@ class BlockManager:
     def poll(self) -> None:
         """One round: refresh states, report ended blocks, decide and carry out scaling."""
         self.refresh()
+        if self.options.external_errors:
+            self.hooks.handle_errors(self.job_statuses())
         load = self.hooks.load()
         now = self.clock()
         if any(load.connected_workers.values()):

@@ -9,6 +9,7 @@ shutdown(): client says stop -> blocks cancelled -> interchange reaped -> future
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -31,6 +32,7 @@ from conveyor.execution.lean_future import LeanFuture
 from conveyor.execution.run_task import pack_call
 from conveyor.executors.base import Executor, ExecutorStatistics, Outcome
 from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
+from conveyor.executors.blocks.error_handlers import resolve_handler, simple_error_handler
 from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.addresses import free_port, interchange_addresses
@@ -80,6 +82,8 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
         **parsl_kwargs: Any,
     ) -> None:
         super().__init__()
+        #: Parsl's block_error_handler (True: conveyor's rule, the simple handler's superset)
+        self.block_error_handler = resolve_handler(parsl_kwargs.pop("block_error_handler", True))
         if options is not None and parsl_kwargs:
             raise ConfigurationError("give either options= or Parsl keyword arguments, not both")
         self.label = label
@@ -140,8 +144,10 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
             near, client_port, identity.encode(), self.cert_dir, lambda: ix.poll() is None
         )
         self.provider.script_dir = os.path.join(base, "blocks")
+        external = self.block_error_handler is not simple_error_handler
+        options = dataclasses.replace(self.block_options, external_errors=external)
         self._blocks = BlockManager(
-            self.provider, self, self.launch_command, label=self.label, options=self.block_options
+            self.provider, self, self.launch_command, label=self.label, options=options
         )
         if self.monitoring is not None:
             self._client.monitoring = self.monitoring

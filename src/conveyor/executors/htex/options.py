@@ -97,7 +97,6 @@ class HtexOptions:
 
 _IGNORED = {
     "manager_selector",
-    "block_error_handler",
     "interchange_launch_cmd",
 }
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from conveyor.errors import BlocksFailed
 from conveyor.executors.blocks.api import ExecutorLoad
+from conveyor.executors.blocks.error_handlers import ErrorHandler
 from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.blocks.states import LIVE
 from conveyor.executors.blocks.strategy import pick_for_scale_in
@@ -28,6 +30,7 @@ class _Executor(Protocol):
     _client: HtexClient | None
     _blocks: BlockManager | None
     _closed: bool
+    block_error_handler: ErrorHandler
 
     def load(self) -> ExecutorLoad: ...
 
@@ -43,6 +46,10 @@ def _interchange_stats(ex: _Executor) -> dict[str, Any]:
 
 class HtexQueries:
     """Mixed into HighThroughputExecutor: the methods Parsl users and tests call on it."""
+
+    def handle_errors(self: _Executor, status: Mapping[str, JobStatus]) -> None:
+        """Run ``block_error_handler`` on the blocks' statuses (the BlockManager's poll)."""
+        self.block_error_handler(self, status)
 
     def set_bad_state_and_fail_all(self: _Executor, exception: Exception) -> None:
         """Break the executor: pending and later tasks fail with a BadStateException.
