@@ -44,6 +44,8 @@ class AppFuture(LeanFuture[Any]):
     #: the task's std stream specifications as given (a DataFuture for a File staged out)
     stdout: Any = None
     stderr: Any = None
+    #: the memo key of a finished memoized task (Parsl's ``task_record['hashsum']``)
+    _hashsum: str | None = None
 
     def __init__(
         self,

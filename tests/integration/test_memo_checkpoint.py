@@ -140,8 +140,15 @@ def test_cached_failure_and_result_are_the_same_objects(tmp_path: Path) -> None:
         again = boom(1, str(marker))
         assert again.exception() is first  # the same exception, without running again
         assert again.task_status() == "failed"
-        result = make(2).result()
-        assert make(2).result() is result  # a hit gives the original object
+        first_make = make(2)
+        result = first_make.result()
+        hit = make(2)
+        assert hit.result() is result  # a hit gives the original object
+        other = make(3)
+        other.result()
+        # Parsl's task_record['hashsum'], kept once the tasks have finished
+        assert hit.task_record["hashsum"] == first_make.task_record["hashsum"] is not None
+        assert other.task_record["hashsum"] != first_make.task_record["hashsum"]
     assert marker.read_text() == "1"
 
 

@@ -174,6 +174,9 @@ class KernelCore:
                 hit = memoizer.check_memo(rec.view())
             except Exception as exc:  # noqa: BLE001 - e.g. an argument with no memo key
                 return self._failed(rec, exc, "MemoRefused")
+            hashsum = getattr(memoizer, "hashsum", None)
+            if callable(hashsum):
+                rec.hashsum = hashsum(rec.id)
             if hit is not None:
                 rec.from_memo = True
                 error = hit.exception()
@@ -317,7 +320,7 @@ class KernelCore:
         self.ended[rec.state] += 1
         if self.p.garbage_collect:
             del self.tasks[rec.id]
-        return [ResolveAppFuture(rec.id, value, error, rec.log)]
+        return [ResolveAppFuture(rec.id, value, error, rec.log, rec.hashsum)]
 
     def _validate(self, rec: TaskRecord | None) -> None:
         if rec is None:

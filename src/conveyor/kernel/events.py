@@ -114,6 +114,8 @@ class ResolveAppFuture:
     error: BaseException | None
     #: the task's story, encoded (``transitions.decode_story``)
     story: bytes
+    #: the memo key, when the memoizer computed one (Parsl's ``task_record['hashsum']``)
+    hashsum: str | None = None
 
 
 Instruction = WatchFutures | Launch | ResolveAppFuture

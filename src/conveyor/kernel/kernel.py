@@ -245,6 +245,8 @@ class DataFlowKernel:
         if fut is None or fut.done():
             return
         fut.final_story = ins.story  # the kernel forgets the task; its future keeps the story
+        if ins.hashsum is not None:  # only memoized tasks pay for keeping their memo key
+            fut._hashsum = ins.hashsum
         if ins.error is not None:
             fut.set_exception(ins.error)
         else:

@@ -99,7 +99,10 @@ def _final_state(fut: Any) -> TaskState | None:
 
 
 def _hashsum(kernel: Any, fut: Any) -> str | None:
-    """The memo key while the memoizer knows it (BasicMemoizer: from lookup to finish)."""
+    """The memo key: the kernel keeps it on the future of a finished memoized task."""
+    kept: str | None = fut._hashsum
+    if kept is not None:
+        return kept
     found = getattr(getattr(kernel, "memoizer", None), "hashsum", None)
     return found(fut.tid) if callable(found) else None
 

@@ -65,6 +65,7 @@ class TaskRecord:
         "fail_count",
         "fail_history",
         "from_memo",
+        "hashsum",
         "id",
         "join",
         "kwargs",
@@ -93,6 +94,8 @@ class TaskRecord:
         self.join: Join | None = None
         self.time_returned: float | None = None
         self.from_memo = False
+        #: the memo key, once the memoizer has computed one
+        self.hashsum: str | None = None
 
     @property
     def story(self) -> list[StoryEntry]:
@@ -124,6 +127,7 @@ class TaskRecord:
             time_invoked=self.time_invoked,
             time_returned=self.time_returned,
             from_memo=self.from_memo,
+            hashsum=self.hashsum,
         )
 
 
