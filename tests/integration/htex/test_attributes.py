@@ -118,6 +118,10 @@ def test_settings_made_before_load_reach_the_real_pools(tmp_path: Path) -> None:
         with pytest.raises(ConfigurationError, match="cannot change once it has started"):
             ex.max_workers_per_node = 1
         assert ex.max_workers_per_node == 3
+        for name, value in (("label", "renamed"), ("provider", LocalProvider())):
+            with pytest.raises(ConfigurationError, match=f"{name} of executor"):
+                setattr(ex, name, value)
+        assert ex.label == "htex"
 
 
 def test_launch_cmd_is_conveyors_pool_a_parsl_template_or_a_command_as_given() -> None:

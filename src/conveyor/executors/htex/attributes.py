@@ -150,13 +150,27 @@ def workers_per_node(options: HtexOptions, provider: ExecutionProvider) -> int:
     return 1 if least == math.inf else int(least)
 
 
+class _Fixed:
+    """A plain attribute (label, provider) that may change only before the executor starts."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.slot = name, f"_{name}_value"
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        return self if obj is None else getattr(obj, self.slot)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj._refuse_change_when_running(self.name)
+        setattr(obj, self.slot, value)
+
+
 class HtexAttributes:
     """Parsl's attribute names on the HTEX, each a view of ``self.options``."""
 
     options: HtexOptions
-    provider: ExecutionProvider
-    label: str
     run_dir: str
+    label: Any = _Fixed()
+    provider: Any = _Fixed()
 
     # interchange
     address = _Option("interchange")
