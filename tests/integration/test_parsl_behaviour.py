@@ -4,6 +4,7 @@ Each test states the Parsl behaviour it checks; they run on threads and on HTEX.
 """
 
 import os
+import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,7 @@ def test_dfk_tasks_counts_and_cleanup_called(make_config: Any) -> None:
         assert ok.task_record["func_name"] == "depends"  # also once the task is forgotten
         assert all(r["app_fu"].done() for r in dfk.tasks.values())  # Parsl's conftest check
         assert not dfk.cleanup_called
+        assert uuid.UUID(dfk.run_id) and dfk.run_id == dfk.run_id  # Parsl's run id: a UUID
     finally:
         conveyor.clear()
     assert dfk.cleanup_called

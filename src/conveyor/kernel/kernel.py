@@ -14,10 +14,12 @@ no task lock exists. ``cleanup()`` stops everything this kernel started, in reve
 from __future__ import annotations
 
 import atexit
+import functools
 import itertools
 import logging
 import queue
 import threading
+import uuid
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import wait
@@ -286,6 +288,12 @@ class DataFlowKernel:
     def task_state_counts(self) -> dict[States, int]:
         """Parsl's counts of tasks per ``States`` (finished ones in their final state)."""
         return state_counts(self._core.counts(), self._core.ended)
+
+    @functools.cached_property
+    def run_id(self) -> str:
+        """Parsl's ``dfk.run_id``: the monitoring run's id (a UUID), else a UUID of its own."""
+        run = self.monitoring
+        return run.run_id if run is not None else str(uuid.uuid4())
 
     @property
     def cleanup_called(self) -> bool:
