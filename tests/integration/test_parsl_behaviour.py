@@ -346,6 +346,17 @@ def test_task_log_records_carry_parsl_extras(loaded: Any, caplog: pytest.LogCapt
     assert bindings == [(first.tid, label)]  # exactly one record binds the task to it
 
 
+def test_task_log_records_show_retries_as_parsl(
+    make_config: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    with conveyor.load(make_config(retries=1)):
+        fut = fails()
+        fut.exception(timeout=60)
+    states = [s for t, s in _extras(caplog, "parsl.task", "parsl.task_state") if t == fut.tid]
+    assert states == ["pending", "launched", "fail_retryable", "pending", "launched", "failed"]
+
+
 def test_task_log_records_only_when_someone_listens(monkeypatch: pytest.MonkeyPatch) -> None:
     import logging
 

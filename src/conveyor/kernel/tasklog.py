@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from conveyor.kernel.states import PARSL_STATE, TaskState
+from conveyor.kernel.states import PARSL_STATE, States, TaskState
 
 __all__ = ["launched", "moved", "submitted", "wanted"]
 
@@ -51,13 +51,21 @@ def submitted(task_id: int, app_name: str, deps: Sequence[Future[Any]]) -> None:
 
 
 def moved(task_id: int, start: TaskState, to: TaskState) -> None:
-    """A state change, in Parsl's state names (none when both map to the same one)."""
+    """A state change, in Parsl's state names (none when both map to the same one).
+
+    A retry (back to PENDING) passes through Parsl's ``fail_retryable``, as Parsl logs it.
+    """
     old, new = PARSL_STATE[start], PARSL_STATE[to]
+    if to is TaskState.PENDING:
+        _changed(task_id, old, States.fail_retryable)
+        old = States.fail_retryable
     if old is not new:
-        extra = {"parsl.task": task_id, "parsl.task_state": new.name}
-        logger.info(
-            "Task %s changing state from %s to %s", task_id, old.name, new.name, extra=extra
-        )
+        _changed(task_id, old, new)
+
+
+def _changed(task_id: int, old: States, new: States) -> None:
+    extra = {"parsl.task": task_id, "parsl.task_state": new.name}
+    logger.info("Task %s changing state from %s to %s", task_id, old.name, new.name, extra=extra)
 
 
 def launched(task_id: int, try_id: int, executor: str) -> None:
