@@ -202,6 +202,10 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     "parsl.executors.high_throughput.errors": _names(
         "conveyor.errors", "ManagerLost VersionMismatch WorkerLost CommandClientTimeoutError"
     ),
+    "parsl.executors.high_throughput.manager_selector": _names(
+        "conveyor.executors.htex.manager_selector",
+        "ManagerSelector RandomManagerSelector BlockIdManagerSelector",
+    ),
     "parsl.executors.high_throughput.mpi_executor": {
         "MPIExecutor": "conveyor.executors.htex.mpi_executor:MPIExecutor"
     },

@@ -38,6 +38,7 @@ from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.addresses import free_port, interchange_addresses
 from conveyor.executors.htex.attributes import HtexAttributes, pool_command
 from conveyor.executors.htex.client import HtexClient, Sink, settle
+from conveyor.executors.htex.manager_selector import manager_order
 from conveyor.executors.htex.mpi_prefix import mpi_resources, require_simple_launcher
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.pool.deadline import usable_seconds
@@ -84,6 +85,9 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
         super().__init__()
         #: Parsl's block_error_handler (True: conveyor's rule, the simple handler's superset)
         self.block_error_handler = resolve_handler(parsl_kwargs.pop("block_error_handler", True))
+        #: Parsl's manager_selector: which pools get tasks first (checked now, used at start)
+        self.manager_selector = parsl_kwargs.pop("manager_selector", None)
+        manager_order(self.manager_selector)
         if options is not None and parsl_kwargs:
             raise ConfigurationError("give either options= or Parsl keyword arguments, not both")
         self.label = label
@@ -168,6 +172,7 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
             "heartbeat_threshold": ix.heartbeat_threshold,
             "cert_dir": self.cert_dir,
             "parent_pid": os.getpid(),
+            "manager_order": manager_order(self.manager_selector),
             "log_file": os.path.join(base, "interchange.log"),
         }
         open(os.path.join(base, "interchange.log"), "a").close()  # there from start-up on

@@ -96,7 +96,6 @@ class HtexOptions:
 
 
 _IGNORED = {
-    "manager_selector",
     "interchange_launch_cmd",
 }
 

@@ -43,6 +43,8 @@ class InterchangeConfig:
     heartbeat_threshold: float = 120.0
     cert_dir: str = ""
     parent_pid: int = 0
+    #: BrokerState.manager_order (Parsl's manager_selector)
+    manager_order: str = "free"
 
 
 class Interchange:
@@ -55,7 +57,7 @@ class Interchange:
         self.client = self._router(cfg.client_port)
         self.pools = self._router(cfg.worker_port)
         self.client_id = cfg.client_identity.encode()
-        self.state = BrokerState(cfg.heartbeat_threshold)
+        self.state = BrokerState(cfg.heartbeat_threshold, cfg.manager_order)
         self.running = True
 
     def _router(self, port: int) -> zmq.Socket:  # type: ignore[type-arg]

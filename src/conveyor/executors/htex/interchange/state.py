@@ -12,6 +12,7 @@ import itertools
 import logging
 import math
 import platform
+import random
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ MANAGER_TRANSITIONS = {
     ManagerState.DRAINING: frozenset({ManagerState.GONE}),
     ManagerState.GONE: frozenset(),
 }
+
+
+def _block_number(block_id: str) -> int:
+    return int(block_id) if block_id.isdigit() else -1
 
 
 def expected_versions() -> dict[str, Any]:
@@ -93,8 +98,11 @@ class ManagerInfo:
 class BrokerState:
     """Queue + managers; decides dispatch and expiry. Thread-free and socket-free."""
 
-    def __init__(self, heartbeat_threshold: float) -> None:
+    def __init__(self, heartbeat_threshold: float, manager_order: str = "free") -> None:
         self.threshold = heartbeat_threshold
+        #: which pools dispatch offers tasks to first: "free" (most room), "random",
+        #: "block_id" (newest block) - Parsl's manager_selector
+        self.manager_order = manager_order
         self.queue: list[tuple[int, int, int]] = []  # (priority, seq, task_id)
         self.tasks: dict[int, tuple[bytes, bytes]] = {}  # task id -> (fn hash, args)
         self.walltimes: dict[int, float] = {}  # task id -> declared walltime (s), if any
@@ -138,7 +146,7 @@ class BrokerState:
             return out
         batches: dict[bytes, list[list[Any]]] = {}
         for burst in (False, True):
-            for mgr in sorted(self._open_managers(), key=lambda m: -m.free):
+            for mgr in self._ordered(self._open_managers()):
                 if not self.queue:
                     break
                 extra = mgr.workers * BURST_PER_WORKER if burst else 0
@@ -151,6 +159,14 @@ class BrokerState:
             if batch:
                 out.append((manager_id, p.Tasks(batch)))
         return out
+
+    def _ordered(self, managers: list[ManagerInfo]) -> list[ManagerInfo]:
+        if self.manager_order == "random":
+            random.shuffle(managers)
+            return managers
+        if self.manager_order == "block_id":
+            return sorted(managers, key=lambda m: (-_block_number(m.block_id), -m.free))
+        return sorted(managers, key=lambda m: -m.free)
 
     def _open_managers(self) -> list[ManagerInfo]:
         """Active managers with room below their burst limit, from ``open`` (a superset).
