@@ -170,6 +170,20 @@ def test_dfk_tasks_counts_and_cleanup_called(make_config: Any) -> None:
         dfk.submit_internal(print)
 
 
+def test_cleanup_logs_the_task_state_summary(
+    make_config: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    dfk = conveyor.load(make_config())
+    depends(1).result(timeout=60)
+    fails().exception(timeout=60)
+    conveyor.clear()
+    assert dfk.cleanup_called
+    assert "Summary of tasks in DFK:" in caplog.text
+    assert "Tasks in state States.exec_done: 1" in caplog.text
+    assert "Tasks in state States.failed: 1" in caplog.text
+
+
 def test_states_is_parsl_intenum() -> None:
     assert [(s.name, int(s)) for s in States] == [
         ("pending", 0),

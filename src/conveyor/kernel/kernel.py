@@ -300,6 +300,13 @@ class DataFlowKernel:
         """True once ``cleanup()`` has started (Parsl's attribute)."""
         return self._closed
 
+    def log_task_states(self) -> None:
+        """Log how many tasks are in each Parsl state (Parsl's summary, also at cleanup)."""
+        logger.info("Summary of tasks in DFK:")
+        for state, count in self.task_state_counts.items():
+            logger.info("Tasks in state %s: %s", state, count)
+        logger.info("End of summary")
+
     # --- lifecycle ------------------------------------------------------------------
 
     def wait_for_current_tasks(self, timeout: float | None = None) -> None:
@@ -316,6 +323,7 @@ class DataFlowKernel:
             return
         self._closed = True
         logger.info("DataFlowKernel cleanup: %d tasks outstanding", len(self._futures))
+        self.log_task_states()
         try:
             self._stack.close()
         finally:
