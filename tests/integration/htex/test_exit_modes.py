@@ -8,6 +8,7 @@ far below what waiting would take" (the tasks sleep 600 s, heartbeat_threshold i
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from conveyor import Config, python_app
 from conveyor.errors import DataFlowException
 from conveyor.futures import AppFuture
 from conveyor.providers.local import LocalProvider
+from conveyor.providers.states import JobState, JobStatus
 
 #: far less than a task (600 s) or heartbeat_threshold (120 s), far more than an exit needs
 BOUND = 45.0
@@ -40,9 +42,9 @@ def _config(tmp_path: Path, exit_mode: str, **htex: Any) -> Config:
     )  # type: ignore[arg-type]
 
 
-def _returns_within(bound: float, body: Callable[[], list[AppFuture]]) -> list[AppFuture]:
+def _returns_within(bound: float, body: Callable[[], list[Any]]) -> list[Any]:
     """Run ``body`` in a thread; fail the test if it has not returned after ``bound`` s."""
-    out: list[list[AppFuture]] = []
+    out: list[list[Any]] = []
     thread = threading.Thread(target=lambda: out.append(body()), daemon=True)
     thread.start()
     thread.join(bound)
@@ -110,3 +112,28 @@ def test_wait_mode_waits_for_every_task(tmp_path: Path) -> None:
     with conveyor.load(_config(tmp_path, "wait")):
         futures = [nap(0.5) for _ in range(4)]
     assert [f.result(timeout=0) for f in futures] == [0.5] * 4
+
+
+class QueuedProvider(LocalProvider):
+    """A batch system whose jobs stay queued: real block processes, reported PENDING."""
+
+    def status(self, job_ids: Any) -> list[JobStatus]:
+        return [s if s.terminal else JobStatus(JobState.PENDING) for s in super().status(job_ids)]
+
+
+def test_shutdown_wait_does_not_wait_for_blocks_still_queued(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    ex = make_htex(tmp_path, heartbeat_threshold=120)
+    ex.provider = QueuedProvider(init_blocks=1, worker_init="sleep 600")
+    ex.start()
+    futures = [ex.submit(time.sleep, {}, 1) for _ in range(2)]
+
+    def body() -> list[Any]:
+        with caplog.at_level(logging.WARNING, logger="conveyor.executors.htex"):
+            ex.shutdown(wait=True)
+        return futures
+
+    for fut in _returns_within(BOUND, body):
+        assert "shut down before the task finished" in str(fut.exception(timeout=0))
+    assert "no pool ever registered and no block runs" in caplog.text

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -46,7 +45,6 @@ from conveyor.executors.htex.pool.resources import TASK_RESOURCE_KEYS, check_tas
 from conveyor.executors.htex.queries import HtexQueries
 from conveyor.executors.htex.transport import generate_keys
 from conveyor.providers.base import ExecutionProvider
-from conveyor.providers.states import JobStatus
 from conveyor.serialize.facade import serialize
 
 if TYPE_CHECKING:
@@ -360,13 +358,6 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
             extra={"managers": stats.get("managers", 0), "blocks": blocks},
         )
 
-    def status(self) -> dict[str, JobStatus]:
-        """Block id -> JobStatus, asking the provider now (as Parsl's), with its message."""
-        if self._blocks is None:
-            return {}
-        self._blocks.refresh()
-        return self._blocks.job_statuses()
-
     def connected_workers(self) -> int:
         """Workers of all registered pools."""
         return self.statistics().connected_workers
@@ -407,29 +398,6 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
                 BrokenHtex(f"executor {self.label} was shut down before the task finished")
             )
             client.close()
-
-    def _wait_while_served(self, client: HtexClient) -> None:
-        """Wait until no task is outstanding, while pools serve them.
-
-        Gives up after ``heartbeat_threshold`` without any connected pool: nothing could
-        ever finish them.
-        """
-        patience = self.options.interchange.heartbeat_threshold
-        unserved_since: float | None = None
-        while not client.wait_idle(timeout=1.0):
-            if client.broken is not None:
-                return
-            served = self.statistics().extra.get("managers", 0) > 0
-            now = time.monotonic()
-            unserved_since = None if served else (unserved_since or now)
-            if unserved_since is not None and now - unserved_since > patience:
-                logger.warning(
-                    "%s: %d tasks pending and no pool for %.0f s; not waiting for them",
-                    self.label,
-                    len(client.futures),
-                    patience,
-                )
-                return
 
     def _stop_interchange(self) -> None:
         proc = self._interchange

@@ -7,21 +7,26 @@ status_facade / scale_in(n) / scale_out_facade(n)  ->  the BlockManager
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 from conveyor.errors import BlocksFailed
+from conveyor.executors.base import ExecutorStatistics
 from conveyor.executors.blocks.api import ExecutorLoad
 from conveyor.executors.blocks.error_handlers import ErrorHandler
 from conveyor.executors.blocks.manager import BlockManager
-from conveyor.executors.blocks.states import LIVE
+from conveyor.executors.blocks.states import LIVE, BlockState
 from conveyor.executors.blocks.strategy import pick_for_scale_in
 from conveyor.executors.htex.client import HtexClient
+from conveyor.executors.htex.options import HtexOptions
 from conveyor.providers.states import JobStatus
 
 __all__ = ["HtexQueries"]
+
+logger = logging.getLogger(__name__)
 
 
 class _Executor(Protocol):
@@ -31,10 +36,27 @@ class _Executor(Protocol):
     _blocks: BlockManager | None
     _closed: bool
     block_error_handler: ErrorHandler
+    label: str
+    options: HtexOptions
 
     def load(self) -> ExecutorLoad: ...
 
     def status(self) -> dict[str, JobStatus]: ...
+
+    def connected_blocks(self) -> list[str]: ...
+
+    def statistics(self) -> ExecutorStatistics: ...
+
+
+def _why_not_wait(ex: _Executor, patience: float, unserved_since: float | None) -> str:
+    """Why shutdown stops waiting for tasks now, or "" to go on waiting."""
+    if not ex.connected_blocks():
+        states = ex._blocks.block_states() if ex._blocks is not None else {}
+        if not any(state is BlockState.RUNNING for state in states.values()):
+            return "no pool ever registered and no block runs"
+    if unserved_since is not None and time.monotonic() - unserved_since > patience:
+        return f"no pool for {patience:.0f} s"
+    return ""
 
 
 def _interchange_stats(ex: _Executor) -> dict[str, Any]:
@@ -66,6 +88,37 @@ class HtexQueries:
         if self._client is not None and self._client.broken is not None:
             flag.set()
         return flag
+
+    def status(self: _Executor) -> dict[str, JobStatus]:
+        """Block id -> JobStatus, asking the provider now (as Parsl's), with its message."""
+        if self._blocks is None:
+            return {}
+        self._blocks.refresh()
+        return self._blocks.job_statuses()
+
+    def _wait_while_served(self: _Executor, client: HtexClient) -> None:
+        """Wait until no task is outstanding, while pools serve them (shutdown(wait=True)).
+
+        Gives up after ``heartbeat_threshold`` without any connected pool: nothing could
+        ever finish them; at once when no pool ever registered and no block even runs
+        (a batch job still queued).
+        """
+        patience = self.options.interchange.heartbeat_threshold
+        unserved_since: float | None = None
+        while not client.wait_idle(timeout=1.0):
+            if client.broken is not None:
+                return
+            why = _why_not_wait(self, patience, unserved_since)
+            if why:
+                logger.warning(
+                    "%s: %d tasks pending and %s; not waiting for them",
+                    self.label,
+                    len(client.futures),
+                    why,
+                )
+                return
+            served = self.statistics().extra.get("managers", 0) > 0
+            unserved_since = None if served else (unserved_since or time.monotonic())
 
     def outstanding(self: _Executor) -> int:
         """Tasks submitted and not finished (queued in the interchange or on a worker)."""
