@@ -133,15 +133,15 @@ def test_rerun_after_kill_reuses_finished_tasks(tmp_path: Path, kind: str) -> No
 
 def test_torn_last_checkpoint_record_is_ignored(tmp_path: Path) -> None:
     _run_until_quick_tasks_done_then_kill(tmp_path, "threads")
-    wal = tmp_path / "runinfo" / "000" / "checkpoint" / "tasks.db-wal"
-    size = wal.stat().st_size
-    assert size > 0, "the killed run left no write-ahead log"
-    with open(wal, "r+b") as f:  # tear the last frame, as a crash mid-write would
-        f.truncate(size - 100)
+    checkpoint = tmp_path / "runinfo" / "000" / "checkpoint" / "tasks.pkl"
+    size = checkpoint.stat().st_size
+    assert size > 0, "the killed run left no checkpoint"
+    with open(checkpoint, "r+b") as f:  # tear the last record, as a crash mid-write would
+        f.truncate(size - 10)
 
     lines = _rerun(tmp_path, "threads")
 
-    # the torn commit (one task) is dropped; every earlier commit is reused
+    # the torn record (one task) is dropped; every earlier record is reused
     assert sum(line.startswith("memo ") for line in lines) == N_QUICK - 1
     counts = _runs_per_task(tmp_path)
     assert sorted(counts[i] for i in range(N_QUICK)) == [1] * (N_QUICK - 1) + [2], counts

@@ -216,3 +216,24 @@ def test_listed_folder_without_checkpoint_is_bad_checkpoint(tmp_path: Path) -> N
     with pytest.raises(NoDataFlowKernelError):
         conveyor.dfk()
     assert {t.name for t in threading.enumerate()} <= before  # nothing left running
+
+
+def test_checkpoint_file_is_parsls_pickle_stream(tmp_path: Path) -> None:
+    import pickle
+
+    with conveyor.load(config(tmp_path, checkpoint_mode="manual")) as dfk:
+        assert work(3, str(tmp_path / "m")).result() == 30
+        path = Path(dfk.run_dir) / "checkpoint" / "tasks.pkl"
+        assert not path.exists()  # manual: nothing before checkpoint()
+        dfk.checkpoint()
+        assert path.exists()
+    records = []
+    with open(path, "rb") as f:
+        while True:
+            try:
+                records.append(pickle.load(f))
+            except EOFError:
+                break
+    assert [(sorted(r), r["exception"], r["result"]) for r in records] == [
+        (["exception", "hash", "result"], None, 30)
+    ]

@@ -27,7 +27,6 @@ from conveyor.elaborations.checkpoint import CheckpointStore, read_checkpoints
 from conveyor.elaborations.memo_keys import id_for_memo, make_key
 from conveyor.errors import ConfigurationError
 from conveyor.kernel.record import TaskView
-from conveyor.serialize.facade import deserialize, serialize
 from conveyor.utils import get_all_checkpoints
 
 __all__ = ["BasicMemoizer", "Memoizer", "filters_uncached", "id_for_memo"]
@@ -48,16 +47,14 @@ def parse_period(text: str) -> float:
 
 
 class _Outcome:
-    """One remembered outcome: a result (``ok``) or an exception; ``blob`` if not yet loaded."""
+    """One remembered outcome: a result (``ok``) or an exception."""
 
-    __slots__ = ("blob", "ok", "value")
+    __slots__ = ("ok", "value")
 
-    def __init__(self, ok: bool, value: Any, blob: bytes | None = None) -> None:
-        self.ok, self.value, self.blob = ok, value, blob
+    def __init__(self, ok: bool, value: Any) -> None:
+        self.ok, self.value = ok, value
 
     def future(self) -> Future[Any]:
-        if self.blob is not None:  # from a checkpoint: deserialized once, then shared
-            self.value, self.blob = deserialize(self.blob), None
         fut: Future[Any] = Future()
         if self.ok:
             fut.set_result(self.value)
@@ -105,7 +102,7 @@ class BasicMemoizer(Memoizer):
             files = get_all_checkpoints(config_run_dir) if self.checkpoint_mode else []
         loaded = read_checkpoints(files)
         if self.memoize:
-            self._table = {k: _Outcome(True, None, blob) for k, blob in loaded.items()}
+            self._table = {k: _Outcome(True, value) for k, value in loaded.items()}
         if self.checkpoint_mode is not None:
             self._store = CheckpointStore(os.path.join(run_dir, "checkpoint"))
         if self.checkpoint_mode == "periodic" and self.period:
@@ -134,15 +131,16 @@ class BasicMemoizer(Memoizer):
             return
         self._table[key] = _Outcome(True, r)
         if self._store is not None:
-            blob = serialize(r, task.func_name)
             now = self.checkpoint_mode == "task_exit"
-            self.checkpointed_tasks += self._store.add(key, blob, now=now)
+            self.checkpointed_tasks += self._store.add(key, r, now=now)
 
     def update_memo_exception(self, task: TaskView, e: BaseException) -> None:
         """Remember a failure in memory (never in a checkpoint)."""
         key = self._keys.pop(task.id, None)
         if key is not None and self.memoize:
             self._table[key] = _Outcome(False, e)
+            if self._store is not None and self.checkpoint_mode == "task_exit":
+                self._store.flush()  # a checkpoint pass, as Parsl's (failures are not written)
 
     def checkpoint(self) -> None:
         """Write every pending entry now (logged with Parsl's messages)."""
