@@ -208,6 +208,11 @@ def test_checkpoints_load_by_default_and_hits_are_rerecorded(tmp_path: Path) -> 
 
 
 def test_listed_folder_without_checkpoint_is_bad_checkpoint(tmp_path: Path) -> None:
+    old = tmp_path / "runinfo" / "000" / "checkpoint"
+    old.mkdir(parents=True)
+    (old / "tasks.db").write_bytes(b"")  # an older conveyor's checkpoint: skipped
+    with conveyor.load(config(tmp_path, checkpoint_mode="task_exit")):
+        assert work(1, str(tmp_path / "m")).result() == 10
     empty = tmp_path / "not_a_checkpoint"
     empty.mkdir()
     before = {t.name for t in threading.enumerate()}

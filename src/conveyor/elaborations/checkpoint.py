@@ -28,6 +28,8 @@ __all__ = ["CheckpointStore", "read_checkpoints"]
 
 logger = logging.getLogger(__name__)
 FILENAME = "tasks.pkl"
+#: what conveyor wrote before it used Parsl's format (such folders are skipped, not refused)
+_OLD_FILENAME = "tasks.db"
 
 
 def _record(key: str, result: Any) -> bytes | None:
@@ -83,6 +85,9 @@ def _entries(folder: str) -> Iterator[tuple[str, Any]]:
     try:
         f = open(path, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
+        if os.path.exists(os.path.join(folder, _OLD_FILENAME)):
+            logger.warning("checkpoint %s is an older conveyor's SQLite file: skipped", folder)
+            return
         raise BadCheckpoint(f"Checkpoint file was not found: {path}") from None
     with f:
         while True:
