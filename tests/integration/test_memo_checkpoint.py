@@ -242,3 +242,21 @@ def test_checkpoint_file_is_parsls_pickle_stream(tmp_path: Path) -> None:
     assert [(sorted(r), r["exception"], r["result"]) for r in records] == [
         (["exception", "hash", "result"], None, 30)
     ]
+
+
+def test_cached_join_failure_is_remembered(tmp_path: Path) -> None:
+    from conveyor import join_app
+    from conveyor.errors import JoinError
+
+    @python_app
+    def inner_fails() -> None:
+        raise RuntimeError("inner")
+
+    @join_app(cache=True)
+    def outer(x: int) -> Any:
+        return inner_fails()
+
+    with conveyor.load(config(tmp_path)):
+        first = outer(1).exception()
+        assert isinstance(first, JoinError)
+        assert outer(1).exception() is first  # remembered, as every failure (Parsl)

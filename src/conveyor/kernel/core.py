@@ -247,20 +247,14 @@ class KernelCore:
         error = decision.error
         dep_failed = isinstance(error, DependencyError) and rec.state is S.PENDING
         self._move(rec, S.DEP_FAILED if dep_failed else S.FAILED, cause)
-        memoizer = self.p.memoizer
-        if memoizer is not None and (self._memo_all or rec.call.options.cache):
-            try:
-                memoizer.update_memo_exception(rec.view(), error)
-            except Exception:  # noqa: BLE001 - the task failed anyway; only caching failed
-                logger.exception("could not memoize the failure of task %s", rec.id)
-        return self._finish(rec, None, error)
+        return self._finish_failed(rec, error)
 
     def _start_join(self, rec: TaskRecord, value: Any) -> list[Instruction]:
         try:
             rec.join = interpret(value)
         except TypeError as exc:
             self._move(rec, S.FAILED, "JoinRefused")
-            return self._finish(rec, None, exc)
+            return self._finish_failed(rec, exc)
         self._move(rec, S.JOINING, "AttemptSucceeded")
         pending = tuple(f for f in rec.join.futures if not f.done())
         if pending:
@@ -278,7 +272,7 @@ class KernelCore:
             value = combine(rec.join, rec.id)
         except JoinError as exc:
             self._move(rec, S.FAILED, "JoinFailed")
-            return self._finish(rec, None, exc)
+            return self._finish_failed(rec, exc)
         self._move(rec, S.EXEC_DONE, "JoinSucceeded")
         self._remember(rec, value)
         return self._finish(rec, value, None)
@@ -305,6 +299,16 @@ class KernelCore:
         *done, last = rec.attempts
         closed = Attempt(last.try_id, last.executor, last.time_launched, time.time(), error)
         rec.attempts = (*done, closed)
+
+    def _finish_failed(self, rec: TaskRecord, error: BaseException) -> list[Instruction]:
+        """Tell the memoizer about the failure (as Parsl, for every failed task), then finish."""
+        memoizer = self.p.memoizer
+        if memoizer is not None and (self._memo_all or rec.call.options.cache):
+            try:
+                memoizer.update_memo_exception(rec.view(), error)
+            except Exception:  # noqa: BLE001 - the task failed anyway; only caching failed
+                logger.exception("could not memoize the failure of task %s", rec.id)
+        return self._finish(rec, None, error)
 
     def _remember(self, rec: TaskRecord, value: Any) -> None:
         if self.p.memoizer is not None and (self._memo_all or rec.call.options.cache):
