@@ -1,7 +1,8 @@
 """KernelCore: the kernel's decisions, synchronous and thread-free.
 
-Data path position: the kernel thread feeds each event to ``handle`` and carries out the
-returned instructions. Only this class holds TaskRecords; only ``transition`` writes
+Data path position: the DataFlowKernel shell feeds each event to ``handle`` under its
+kernel lock (in the thread where the event arose) and carries out the returned
+instructions. Only this class holds TaskRecords; only ``transition`` writes
 their state. Tests drive it directly, without threads or executors::
 
     Submitted -> [PENDING] -(deps done)-> [READY] -(memo hit)-> MEMO_DONE

@@ -1,7 +1,7 @@
 """Events into the kernel core (past tense) and instructions out of it (imperative).
 
 The shell turns the outside world (submit calls, future callbacks) into events, feeds
-them to ``KernelCore.handle`` on the kernel thread, and carries out the instructions.
+them to ``KernelCore.handle`` under the kernel lock, and carries out the instructions.
 """
 
 from __future__ import annotations

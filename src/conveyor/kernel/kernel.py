@@ -2,13 +2,20 @@
 
 Data path position::
 
-    App.__call__ -> submit(call)            (user thread: rewriters, AppFuture, enqueue)
-                 -> kernel thread: core.handle(event) -> instructions
-                 -> Launch -> Executor.submit_outcome (no executor future for HTEX)
-                 -> the outcome enqueues AttemptFinished -> ... -> ResolveAppFuture
+    App.__call__ -> submit(call)     (user thread: rewriters, AppFuture,
+                                      core.handle(Submitted) -> Launch -> submit_outcome)
+    executor's thread: the outcome -> core.handle(AttemptFinished) -> ResolveAppFuture
+    kernel thread: DependencyDone / JoinPartDone / LaunchFailed events from its queue
 
-Every outside stimulus becomes an event on one queue, drained by one kernel thread, so
-no task lock exists. ``cleanup()`` stops everything this kernel started, in reverse order.
+Every stimulus becomes an event handled by ``KernelCore.handle`` under one kernel lock,
+so the transition table stays the only writer of task state. A submission and an
+attempt's outcome are handled at once in the thread where they arise: a task with
+nothing to wait for reaches the executor, and its result its AppFuture, without waking
+the kernel thread (two thread hand-offs fewer per round trip). Events raised by future
+callbacks go through the kernel thread's queue instead, so a long chain of dependent
+tasks never recurses through callbacks. The lock is held only while the core decides;
+instructions are carried out after it is released. ``cleanup()`` stops everything this
+kernel started, in reverse order.
 """
 
 from __future__ import annotations
@@ -98,6 +105,8 @@ class DataFlowKernel:
         self._story_fn, self._status_fn = self.story, self._status
         self._submitted = 0
         self._events: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        #: serializes core.handle (re-entrant: user code the core calls may submit apps)
+        self._lock = threading.RLock()
         self._thread = threading.Thread(target=self._run, name="conveyor-kernel", daemon=True)
         self._thread.start()
         self._stack.callback(self._stop_thread)
@@ -191,7 +200,7 @@ class DataFlowKernel:
             attach(call, fut, tid)  # DataFutures; a provider's stage_out error reaches us
         self._futures[tid] = fut
         self._submitted += 1
-        self._events.put(Submitted(tid, call, refused))
+        self._handle(Submitted(tid, call, refused))
         return fut
 
     def submit_internal(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> AppFuture:
@@ -205,17 +214,22 @@ class DataFlowKernel:
     # --- the kernel thread ---------------------------------------------------------
 
     def _run(self) -> None:
-        get = self._events.get
-        handle = self._core.handle
+        get, handle = self._events.get, self._handle
         while True:
             event = get()
             if event is _STOP:
                 return
-            try:
-                self._execute(handle(event))
-            except Exception:  # noqa: BLE001 - a kernel bug must not kill the thread silently
-                logger.exception("kernel failed handling %r", event)
-                self._fail_task(event, "internal error handling this task; see parsl.log")
+            handle(event)
+
+    def _handle(self, event: Event) -> None:
+        """Let the core decide under the kernel lock, then carry out its instructions."""
+        try:
+            with self._lock:
+                instructions = self._core.handle(event)
+            self._execute(instructions)
+        except Exception:  # noqa: BLE001 - a kernel bug must not kill its caller silently
+            logger.exception("kernel failed handling %r", event)
+            self._fail_task(event, "internal error handling this task; see parsl.log")
 
     def _execute(self, instructions: list[Instruction]) -> None:
         for ins in instructions:
@@ -227,14 +241,17 @@ class DataFlowKernel:
                 self._watch(ins)
 
     def _launch(self, ins: Launch) -> None:
-        put = self._events.put
         tid, try_id = ins.task_id, ins.try_id
         try:
             self.executors[ins.executor].submit_outcome(
-                _AttemptDone(put, tid, try_id), ins.func, ins.resource_spec, ins.args, ins.kwargs
+                _AttemptDone(self._handle, tid, try_id),
+                ins.func,
+                ins.resource_spec,
+                ins.args,
+                ins.kwargs,
             )
         except Exception as exc:  # noqa: BLE001 - becomes the attempt's error
-            put(LaunchFailed(tid, try_id, exc))
+            self._events.put(LaunchFailed(tid, try_id, exc))
 
     def _watch(self, ins: WatchFutures) -> None:
         event: Event = JoinPartDone(ins.task_id) if ins.join else DependencyDone(ins.task_id)
@@ -386,12 +403,15 @@ def _cleanup_at_exit() -> None:
 
 
 class _AttemptDone:
-    """The attempt's Outcome for the executor: queues AttemptFinished (smaller than a closure)."""
+    """The attempt's Outcome for the executor: handles AttemptFinished in the reporting thread.
 
-    __slots__ = ("put", "task_id", "try_id")
+    (A slotted object is smaller than a closure; one exists per task in flight.)
+    """
 
-    def __init__(self, put: Callable[[Any], None], task_id: int, try_id: int) -> None:
-        self.put, self.task_id, self.try_id = put, task_id, try_id
+    __slots__ = ("handle", "task_id", "try_id")
+
+    def __init__(self, handle: Callable[[Event], None], task_id: int, try_id: int) -> None:
+        self.handle, self.task_id, self.try_id = handle, task_id, try_id
 
     def __call__(self, ok: bool, value: Any) -> None:
-        self.put(AttemptFinished(self.task_id, self.try_id, ok, value))
+        self.handle(AttemptFinished(self.task_id, self.try_id, ok, value))

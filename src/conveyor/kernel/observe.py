@@ -1,8 +1,8 @@
 """The kernel's observer point: where task transitions are reported while monitoring is on.
 
 ``KernelCore.observer`` is None unless a monitoring hub is configured, so with monitoring
-off a transition costs one attribute test. With it on, the kernel thread appends at most
-three small tuples per task to a deque (:class:`TransitionObserver`); naming, rows and SQL
+off a transition costs one attribute test. With it on, the core (under the kernel lock)
+appends at most three small tuples per task to a deque (:class:`TransitionObserver`); naming, rows and SQL
 happen on the monitoring writer's thread, in batches. The story the kernel keeps anyway
 (``TaskRecord.log``: every transition with its time) is what carries the details, so the
 observer never formats anything. The events (told apart by their length):
@@ -34,7 +34,7 @@ _TERMINAL = frozenset(TERMINAL)
 
 
 class TaskObserver(Protocol):
-    """What the kernel core calls after every transition (on the kernel thread)."""
+    """What the kernel core calls after every transition (under the kernel lock)."""
 
     def moved(self, rec: TaskRecord, to: TaskState) -> None:
         """``rec`` has just moved to ``to``; must be cheap and must not raise."""
