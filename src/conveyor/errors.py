@@ -35,6 +35,7 @@ __all__ = [
     "DeserializationError",
     "ExecutionProviderException",
     "ExecutorError",
+    "ExecutorShutDown",
     "InternalConsistencyError",
     "InternalError",
     "InvalidResourceSpecification",
@@ -284,6 +285,10 @@ class ProtocolError(BadMessage):
 
 class BrokenHtex(ConveyorError, BrokenExecutor):
     """Raised for every pending task when the HTEX interchange died or became unreachable."""
+
+
+class ExecutorShutDown(BrokenHtex, DataFlowException):
+    """Raised for a task still unfinished when its HTEX was shut down (e.g. at cleanup)."""
 
 
 class TooManyJobFailuresError(ConveyorError):

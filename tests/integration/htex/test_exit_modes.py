@@ -18,7 +18,7 @@ from htexkit import make_htex, processes_of, wait_until
 
 import conveyor
 from conveyor import Config, python_app
-from conveyor.errors import DataFlowException
+from conveyor.errors import DataFlowException, ExecutorShutDown
 from conveyor.futures import AppFuture
 from conveyor.providers.local import LocalProvider
 from conveyor.providers.states import JobState, JobStatus
@@ -54,6 +54,7 @@ def _returns_within(bound: float, body: Callable[[], list[Any]]) -> list[Any]:
 
 
 def _assert_failed_because_of_cleanup(futures: list[AppFuture]) -> None:
+    # the kernel's own failure, or the executor's (ExecutorShutDown): both DataFlowExceptions
     for fut in futures:
         error = fut.exception(timeout=0)
         assert isinstance(error, DataFlowException), error
@@ -135,5 +136,6 @@ def test_shutdown_wait_does_not_wait_for_blocks_still_queued(
         return futures
 
     for fut in _returns_within(BOUND, body):
+        assert isinstance(fut.exception(timeout=0), ExecutorShutDown)
         assert "shut down before the task finished" in str(fut.exception(timeout=0))
     assert "no pool ever registered and no block runs" in caplog.text

@@ -63,3 +63,16 @@ def test_block_id_selector_sends_every_task_to_the_newest_block(tmp_path: Path) 
     with conveyor.load(Config(executors=[ex], run_dir=str(tmp_path), strategy=None)):
         assert wait_until(lambda: len(ex.connected_managers()) == 2, timeout=60)
         assert [block_of_worker().result(timeout=60) for _ in range(6)] == ["1"] * 6
+
+
+def test_no_burst_while_running_blocks_wait_for_their_pools() -> None:
+    state = _broker("free", ["0"])
+    state.submit([[i, 0, 0, b"f", b"fn" if i == 0 else b"", b"a"] for i in range(6)])
+    state.starting = {"1"}  # what BlocksStarting(["1"]) sets
+    ((_, first),) = state.dispatch(0.0)
+    assert len(first.tasks) == 1, "only the pool's capacity while block 1's pool starts"  # type: ignore[union-attr]
+    info = {**expected_versions(), "workers": 1, "block_id": "1"}
+    state.register(b"1", info, now=0.0)
+    assert state.starting == set()
+    taken = {m: len(msg.tasks) for m, msg in state.dispatch(0.0)}  # type: ignore[union-attr]
+    assert taken[b"1"] >= 1 and sum(taken.values()) == 5, "the burst resumes once it is there"

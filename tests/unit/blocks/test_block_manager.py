@@ -56,6 +56,7 @@ class Hooks:
         self.broken: str | None = None
         #: blocks whose pools ever registered (the interchange's history)
         self.ever: set[str] = set()
+        self.starting: list[list[str]] = []
 
     def load(self) -> ExecutorLoad:
         self.ever |= {b for b, n in self.workers.items() if n}
@@ -71,6 +72,9 @@ class Hooks:
 
     def set_broken(self, message: str) -> None:
         self.broken = message
+
+    def blocks_starting(self, block_ids: list[str]) -> None:
+        self.starting.append(block_ids)
 
 
 class Clock:
@@ -274,3 +278,17 @@ def test_all_init_blocks_start_even_beyond_max_blocks_as_in_parsl() -> None:
     finally:
         manager.shutdown()
     assert sorted(batch.cancelled) == ["job0", "job1", "job2"]
+
+
+def test_running_blocks_without_a_registered_pool_are_reported_on_change() -> None:
+    batch = MemoryBatch(init=2, max_blocks=2)
+    manager, hooks, _ = make(batch, strategy="none")
+    manager.poll()
+    assert hooks.starting == [], "pending blocks are not starting yet"
+    batch.run_all()
+    manager.poll()
+    manager.poll()
+    assert hooks.starting == [["0", "1"]], "reported once, not every poll"
+    hooks.workers = {"0": 2}
+    manager.poll()
+    assert hooks.starting[-1] == ["1"]

@@ -54,6 +54,10 @@ class ExecutorHooks(Protocol):
         """Too many consecutive block failures: fail pending tasks, refuse new ones."""
         ...
 
+    def blocks_starting(self, block_ids: list[str]) -> None:
+        """These blocks' jobs run but none of their pools registered yet (sent on change)."""
+        ...
+
     @property
     def bad_state_is_set(self) -> bool:
         """True once the executor is broken (then no more blocks start)."""

@@ -78,6 +78,7 @@ class BlockManager:
         self._failures = 0
         self._last_error = ""
         self._ever_served = False
+        self._starting_sent: list[str] = []
         self._broken_reported = False
         self._idle_start: float | None = None
         self._stop = threading.Event()
@@ -209,6 +210,7 @@ class BlockManager:
             with self._lock:
                 self._failures = 0  # a pool connected: this provider's blocks do start
                 self._ever_served = True
+        self._report_starting(load)
         self._finish_drains(load, now)
         decision = decide(self.strategy, self.snapshot(load, now), self.limits)
         if decision.scale_out:
@@ -217,6 +219,18 @@ class BlockManager:
             logger.info("scaling in blocks %s of %s", decision.scale_in, self.label)
             self.scale_in(list(decision.scale_in), load)
         self._report_changes()
+
+    def _report_starting(self, load: ExecutorLoad) -> None:
+        """Tell the executor which running blocks still wait for their pools, on change."""
+        with self._lock:
+            starting = sorted(
+                b.block_id
+                for b in self.blocks.values()
+                if b.state is BlockState.RUNNING and b.block_id not in load.ever_connected
+            )
+        if starting != self._starting_sent:
+            self._starting_sent = starting
+            self.hooks.blocks_starting(starting)
 
     def _report_changes(self) -> None:
         """Tell the monitor about every block whose state changed since the last report."""

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from conveyor.errors import (
     BlocksFailed,
-    BrokenHtex,
     ConfigurationError,
+    ExecutorShutDown,
     InvalidResourceSpecification,
 )
 from conveyor.execution.lean_future import LeanFuture
@@ -329,6 +329,11 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
         if self._client is not None:
             self._client.control(p.DrainBlocks(list(block_ids)))
 
+    def blocks_starting(self, block_ids: list[str]) -> None:
+        """Running blocks whose pools have not registered: the interchange holds no burst."""
+        if self._client is not None:
+            self._client.control(p.BlocksStarting(list(block_ids)))
+
     def block_failed(self, block_id: str, message: str) -> None:
         """A block ended: the interchange fails its pools' tasks with ManagerLost now."""
         if self._client is not None and self._client.broken is None:
@@ -395,7 +400,11 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
         self._stop_interchange()
         if client is not None:
             client.fail_all(
-                BrokenHtex(f"executor {self.label} was shut down before the task finished")
+                ExecutorShutDown(
+                    f"executor {self.label} was shut down before the task finished (a "
+                    "DataFlowKernel's cleanup does not wait for running tasks: wait for "
+                    "their futures first, or use Config(exit_mode='wait'))"
+                )
             )
             client.close()
 

@@ -34,6 +34,7 @@ class Tag(IntEnum):
     STATS_REQUEST = 4
     DRAIN_BLOCKS = 5
     BLOCKS_LOST = 6
+    BLOCKS_STARTING = 7
     RESULTS = 10
     MANAGER_LOST = 11
     STATS_REPLY = 12
@@ -88,6 +89,18 @@ class BlocksLost:
     """client -> interchange: the batch system ended these blocks; fail their pools' tasks."""
 
     tag: ClassVar[Tag] = Tag.BLOCKS_LOST
+    blocks: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class BlocksStarting:
+    """client -> interchange: these blocks' jobs run but none of their pools registered yet.
+
+    While any is listed, the interchange grants no burst beyond a pool's capacity, so the
+    pools about to register find tasks to take. Each message replaces the previous list.
+    """
+
+    tag: ClassVar[Tag] = Tag.BLOCKS_STARTING
     blocks: list[str]
 
 
@@ -203,6 +216,7 @@ Message = (
     | StatsRequest
     | DrainBlocks
     | BlocksLost
+    | BlocksStarting
     | Results
     | ManagerLost
     | StatsReply
@@ -224,6 +238,7 @@ _TYPES: dict[int, type[Any]] = {
         StatsRequest,
         DrainBlocks,
         BlocksLost,
+        BlocksStarting,
         Results,
         ManagerLost,
         StatsReply,

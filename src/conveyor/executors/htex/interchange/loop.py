@@ -127,6 +127,8 @@ class Interchange:
             self._send(self.state.drain(msg.blocks))
         elif isinstance(msg, p.BlocksLost):
             self._send(self.state.lose_blocks(msg.blocks))
+        elif isinstance(msg, p.BlocksStarting):
+            self.state.starting = set(msg.blocks) - set(self.state.block_history)
         elif isinstance(msg, p.ClientShutdown):
             self.running = False
         else:

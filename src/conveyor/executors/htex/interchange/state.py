@@ -114,6 +114,9 @@ class BrokerState:
         self.open: dict[bytes, None] = {}
         #: every block that ever had a pool registered, in order (Parsl's connected_blocks)
         self.block_history: list[str] = []
+        #: blocks whose jobs run and whose pools have not registered yet (BlocksStarting):
+        #: no burst while there are any, so their pools find tasks when they arrive
+        self.starting: set[str] = set()
         self._seq = itertools.count()
         self.completed = 0
 
@@ -145,7 +148,7 @@ class BrokerState:
         if not self.queue:
             return out
         batches: dict[bytes, list[list[Any]]] = {}
-        for burst in (False, True):
+        for burst in (False, True) if not self.starting else (False,):
             for mgr in self._ordered(self._open_managers()):
                 if not self.queue:
                     break
@@ -276,6 +279,7 @@ class BrokerState:
 
     def _note_pool(self, mgr: ManagerInfo, info: dict[str, Any]) -> None:
         mgr.python_version = str(info.get("python_version", ""))
+        self.starting.discard(mgr.block_id)
         if mgr.block_id not in self.block_history:
             self.block_history.append(mgr.block_id)
 
