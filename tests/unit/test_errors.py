@@ -21,6 +21,7 @@ SAMPLES: dict[str, tuple[Any, ...]] = {
     "JoinError": ([(KeyError("k"), None)], 3),
     "ExecutorError": ("htex", "why"),
     "BadStateException": ("htex", "why"),
+    "BlocksFailed": ("htex", "why"),
     "UnsupportedFeatureError": ("htex", "why"),
     "ScalingFailed": ("htex", "why"),
     "InvalidResourceSpecification": ({"cores"}, "bad"),
