@@ -217,9 +217,7 @@ class PropagatedException(DataFlowException):
 
     def __str__(self) -> str:
         via = " <- ".join(self._cause_sequence)
-        return (
-            f"{self.kind} failure for task {self.task_id}. The representative cause is via {via}"
-        )
+        return f"{self.kind} failure for task {self.task_id}. The representative cause is via {via}"
 
 
 class DependencyError(PropagatedException):
