@@ -110,3 +110,24 @@ def test_interface_lookups_fail_as_parsls_do_without_that_interface() -> None:
         assert "bond0" in str(exc)
     else:
         assert module.config.executors[0].label == "Midway_HTEX_multinode"
+
+
+@pytest.mark.parametrize("name", sorted(PARSL_CONFIG_MODULES))
+def test_every_config_builds_or_names_what_conveyor_lacks(name: str) -> None:
+    # interface lookups answer as on the site, so each config's constructor arguments are tried
+    code = (
+        "import conveyor.compat as c; c.install()\n"
+        "import conveyor.addresses as a\n"
+        "a.address_by_interface = lambda name: '10.1.2.3'\n"
+        "a.address_by_query = lambda timeout=30: '192.0.2.7'\n"
+        "from conveyor.importhook import MissingFromConveyor\n"
+        "try:\n"
+        f"    from parsl.configs.{name} import config\n"
+        "except MissingFromConveyor as exc:\n"
+        "    print('lacks', exc)\n"
+        "else:\n"
+        "    print('built', len(config.executors))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(("built 1", "built 2", "lacks conveyor does not provide"))
