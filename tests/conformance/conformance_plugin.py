@@ -14,24 +14,10 @@ import json
 import os
 from pathlib import Path
 
+import exclusions
 import pytest
 
-
-def _read_exclusions() -> tuple[list[str], set[str]]:
-    """(path or nodeid prefixes, marker names) from the exclusion list."""
-    path = os.environ.get("CONFORMANCE_EXCLUDED")
-    patterns: list[str] = []
-    markers: set[str] = set()
-    for line in Path(path).read_text().splitlines() if path else []:
-        entry = line.split("#", 1)[0].strip()
-        if entry.startswith("marker:"):
-            markers.add(entry.removeprefix("marker:"))
-        elif entry:
-            patterns.append(entry)
-    return patterns, markers
-
-
-_EXCLUDED, _EXCLUDED_MARKERS = _read_exclusions()
+_EXCLUSIONS = exclusions.read(os.environ.get("CONFORMANCE_EXCLUDED"))
 _RESULTS: dict[str, dict[str, str]] = {}
 
 
@@ -48,18 +34,9 @@ def _relative(path: Path, rootdir: Path) -> str:
         return path.as_posix()
 
 
-def _excluded(nodeid: str) -> bool:
-    for pattern in _EXCLUDED:
-        if nodeid == pattern or nodeid.startswith(pattern.rstrip("/") + "/"):
-            return True
-        if nodeid.startswith(pattern + "::") or nodeid.startswith(pattern + "["):
-            return True
-    return False
-
-
 @pytest.hookimpl(tryfirst=True)  # before Parsl's conftest, which answers False for the rest
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if _excluded(_relative(collection_path, config.rootpath)):
+    if _EXCLUSIONS.covers(_relative(collection_path, config.rootpath)):
         return True
     return None
 
@@ -68,8 +45,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     done = _earlier_rounds()
 
     def drop(item: pytest.Item) -> bool:
-        marked = any(item.get_closest_marker(m) for m in _EXCLUDED_MARKERS)
-        return marked or _excluded(item.nodeid) or item.nodeid in done
+        marked = any(item.get_closest_marker(m) for m in _EXCLUSIONS.markers)
+        return marked or _EXCLUSIONS.covers(item.nodeid) or item.nodeid in done
 
     dropped = [item for item in items if drop(item)]
     if dropped:
