@@ -79,6 +79,7 @@ class BlockManager:
         self._last_error = ""
         self._ever_served = False
         self._starting_sent: list[str] = []
+        self._ever_connected: frozenset[str] = frozenset()
         self._broken_reported = False
         self._idle_start: float | None = None
         self._stop = threading.Event()
@@ -125,6 +126,11 @@ class BlockManager:
                 self._next += 1
             if self._submit(block_id):
                 started.append(block_id)
+        if started:
+            # a job that runs at once (LocalProvider) is reported before its pool can
+            # register, so the interchange keeps tasks for it (no burst meanwhile)
+            self.refresh()
+            self._report_starting(self._ever_connected)
         return started
 
     @property
@@ -210,7 +216,8 @@ class BlockManager:
             with self._lock:
                 self._failures = 0  # a pool connected: this provider's blocks do start
                 self._ever_served = True
-        self._report_starting(load)
+        self._ever_connected = load.ever_connected
+        self._report_starting(load.ever_connected)
         self._finish_drains(load, now)
         decision = decide(self.strategy, self.snapshot(load, now), self.limits)
         if decision.scale_out:
@@ -220,13 +227,13 @@ class BlockManager:
             self.scale_in(list(decision.scale_in), load)
         self._report_changes()
 
-    def _report_starting(self, load: ExecutorLoad) -> None:
+    def _report_starting(self, ever_connected: frozenset[str]) -> None:
         """Tell the executor which running blocks still wait for their pools, on change."""
         with self._lock:
             starting = sorted(
                 b.block_id
                 for b in self.blocks.values()
-                if b.state is BlockState.RUNNING and b.block_id not in load.ever_connected
+                if b.state is BlockState.RUNNING and b.block_id not in ever_connected
             )
         if starting != self._starting_sent:
             self._starting_sent = starting

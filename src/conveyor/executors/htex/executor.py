@@ -388,25 +388,30 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
                 client.cancel_futures()
             elif wait and client.broken is None:
                 self._wait_while_served(client)
-            if client.futures:
-                logger.warning(
-                    "%s: shutting down with %d tasks unfinished; they fail now, not waited for",
-                    self.label,
-                    len(client.futures),
-                )
+            # fail what is left before the interchange goes: its exit must not be reported
+            # as a crash ("interchange died") to tasks that were simply abandoned
+            self._abandon(client)
             client.control(p.ClientShutdown())
         if self._blocks is not None:
             self._blocks.shutdown()
         self._stop_interchange()
         if client is not None:
-            client.fail_all(
-                ExecutorShutDown(
-                    f"executor {self.label} was shut down before the task finished (a "
-                    "DataFlowKernel's cleanup does not wait for running tasks: wait for "
-                    "their futures first, or use Config(exit_mode='wait'))"
-                )
-            )
             client.close()
+
+    def _abandon(self, client: HtexClient) -> None:
+        if client.futures:
+            logger.warning(
+                "%s: shutting down with %d tasks unfinished; they fail now, not waited for",
+                self.label,
+                len(client.futures),
+            )
+        client.fail_all(
+            ExecutorShutDown(
+                f"executor {self.label} was shut down before the task finished (a "
+                "DataFlowKernel's cleanup does not wait for running tasks: wait for "
+                "their futures first, or use Config(exit_mode='wait'))"
+            )
+        )
 
     def _stop_interchange(self) -> None:
         proc = self._interchange
