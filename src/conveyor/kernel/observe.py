@@ -19,6 +19,7 @@ at its next pass, so the events waiting in the deque do not make its full passes
 
 from __future__ import annotations
 
+import os
 import struct
 from collections import deque
 from typing import Any, Protocol
@@ -72,19 +73,28 @@ def _time_at(log: bytes, offset: int) -> float:
 
 
 def call_facts(call: Any) -> tuple[str | None, ...]:
-    """Parsl's task columns from ``task_depends`` to ``task_stderr`` for one app call."""
+    """Parsl's task columns from ``task_depends`` to ``task_stderr`` for one app call.
+
+    Written as Parsl writes them: ``str()`` of inputs and outputs (``"None"`` when absent),
+    stdin as given, stdout and stderr as the file name (a File's URL, ``""`` for none).
+    """
     args, kwargs = call.args, call.kwargs
     name = call.func_name or getattr(call.func, "__name__", "?")
     memoize = "True" if call.options.cache else "False"
     if not args and not kwargs:
-        return (None, name, memoize, None, None, None, None, None, None)
+        return (None, name, memoize, None, "None", "None", None, "", "")
     get = kwargs.get
+    stdin = get("stdin")
     return (
         _depends(args, kwargs),
         name,
         memoize,
         None,
-        *(_text(get(key)) for key in ("inputs", "outputs", "stdin", "stdout", "stderr")),
+        str(get("inputs")),
+        str(get("outputs")),
+        None if stdin is None else str(stdin),
+        _stream_name(get("stdout")),
+        _stream_name(get("stderr")),
     )
 
 
@@ -96,9 +106,17 @@ def _depends(args: tuple[Any, ...], kwargs: Any) -> str | None:
     return ",".join(ids) if ids else None
 
 
-def _text(value: Any) -> str | None:
-    if value is None or value == []:
-        return None
-    if isinstance(value, tuple):  # (path, mode) for stdout/stderr
-        value = value[0]
-    return str(value)
+def _stream_name(spec: Any) -> str:
+    """A std stream specification's file name, as Parsl's monitoring records it."""
+    if spec is None:
+        return ""
+    url = getattr(spec, "url", None)  # a File (or a DataFuture of one): its URL
+    if isinstance(url, str):
+        return url
+    if isinstance(spec, tuple) and spec:
+        spec = spec[0]
+    try:
+        path = os.fspath(spec)
+    except TypeError:
+        return str(spec)
+    return path.decode() if isinstance(path, bytes) else path

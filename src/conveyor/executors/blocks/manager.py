@@ -127,6 +127,7 @@ class BlockManager:
             if self._submit(block_id):
                 started.append(block_id)
         if started:
+            self._report_changes()  # monitoring sees each new block PENDING first
             # a job that runs at once (LocalProvider) is reported before its pool can
             # register, so the interchange keeps tasks for it (no burst meanwhile)
             self.refresh()
