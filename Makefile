@@ -65,7 +65,8 @@ pytest: $(TEST_STAMP) parsl-visualize-venv
 conformance: $(TEST_STAMP)
 	$(VPY) tests/conformance/run.py
 
-test: $(TEST_STAMP) slurm-install gridengine-install mpi-install chromium-install lint typecheck pytest conformance
+# conformance runs before pytest, so that pytest's summary is the last line of the run
+test: $(TEST_STAMP) slurm-install gridengine-install mpi-install chromium-install lint typecheck conformance pytest
 
 bench: $(STAMP)
 	$(VPY) bench/run.py
