@@ -10,6 +10,7 @@ exception crosses a process boundary (worker -> pool -> interchange -> client).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import BrokenExecutor
 from typing import Any
@@ -401,6 +402,14 @@ class SubmitException(ExecutionProviderException):
         self.stdout = stdout
         self.stderr = stderr
         self.retcode = retcode
+
+    @property
+    def task_name(self) -> str:
+        """Parsl's old name for ``job_name`` (deprecated there too: warns)."""
+        warnings.warn(
+            "SubmitException.task_name is deprecated; use job_name", DeprecationWarning, 2
+        )
+        return self.job_name
 
     def __str__(self) -> str:
         return (

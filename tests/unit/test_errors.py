@@ -57,3 +57,10 @@ def test_dependency_error_carries_failures() -> None:
     exc = errors.DependencyError([(ValueError("v"), "task 1")], 2)
     assert exc.task_id == 2 and isinstance(exc.dependent_exceptions_tids[0][0], ValueError)
     assert "task 1" in str(exc)
+
+
+def test_submit_exception_task_name_is_deprecated_job_name() -> None:
+    exc = errors.SubmitException("job-7", "refused")
+    assert exc.job_name == "job-7"
+    with pytest.deprecated_call():
+        assert exc.task_name == "job-7"
