@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import monitoring_run as flow
@@ -65,32 +66,45 @@ def test_tail_follows_a_running_workflow_until_it_ends(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         text=True,
     )
+    # tail writes to a file: reading its first line from a pipe and the rest with
+    # communicate() would lose what the first read buffered past that line
+    out_path, err_path = tmp_path / "tail.out", tmp_path / "tail.err"
     try:
         db = wait_for_workflow_row(tmp_path, run)
-        tail = subprocess.Popen(
-            [sys.executable, "-m", "conveyor", "tail", "--db", str(db), "--json", "-n", "1"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        with out_path.open("w") as out_file, err_path.open("w") as err_file:
+            tail = subprocess.Popen(
+                [sys.executable, "-m", "conveyor", "tail", "--db", str(db), "--json", "-n", "1"],
+                stdout=out_file,
+                stderr=err_file,
+            )
         try:
-            assert tail.stdout is not None
-            first = json.loads(tail.stdout.readline())  # tail is running and following
+            first = json.loads(_first_line(out_path, tail))  # tail is running and following
             assert first["app"] == "gated"
             (tmp_path / "go").touch()
-            out, err = tail.communicate(timeout=60)  # ends by itself when the run completes
-            assert tail.returncode == 0, err
+            assert tail.wait(timeout=60) == 0, err_path.read_text()  # ends when the run does
         finally:
             if tail.poll() is None:
                 tail.kill()
-            tail.communicate()
+                tail.wait()
         assert run.communicate(timeout=60)[0].strip() == "6"
     finally:
         (tmp_path / "go").touch()  # never leave the workflow waiting
         if run.poll() is None:
             run.kill()
         run.communicate()
-    later = [json.loads(line) for line in out.splitlines()]
+    later = [json.loads(line) for line in out_path.read_text().splitlines()[1:]]
     done = sorted(e["task_id"] for e in later if e["state"] == "exec_done")
     assert done == [0, 1, 2, 3]
     assert all(e["app"] == "gated" for e in later)
+
+
+def _first_line(path: Path, proc: subprocess.Popen[bytes]) -> str:
+    """The first complete line ``proc`` wrote to ``path`` (it keeps running)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = path.read_text()
+        if "\n" in text:
+            return text.split("\n", 1)[0]
+        assert proc.poll() is None, f"tail ended before printing a line: {text!r}"
+        time.sleep(0.05)
+    raise AssertionError("tail printed no line in 60 s")
