@@ -88,6 +88,13 @@ RULES = [
 ALLOWED_EXCEPTIONS = {("conveyor.errors", "conveyor.errors")}
 
 
+def always_allowed(imported: str) -> bool:
+    """Every layer may import the errors package (and its modules) and the version."""
+    return imported in ("conveyor.errors", "conveyor.version") or imported.startswith(
+        "conveyor.errors."
+    )
+
+
 @pytest.mark.parametrize(("prefix", "forbidden"), RULES, ids=[r[0] for r in RULES])
 def test_layer(prefix: str, forbidden: list[str]) -> None:
     violations = []
@@ -95,11 +102,7 @@ def test_layer(prefix: str, forbidden: list[str]) -> None:
         if module != prefix and not module.startswith(prefix + "."):
             continue
         for imported in imports:
-            if (
-                (module, imported) in ALLOWED_EXCEPTIONS
-                or imported == "conveyor.errors"
-                or imported == "conveyor.version"
-            ):
+            if (module, imported) in ALLOWED_EXCEPTIONS or always_allowed(imported):
                 continue
             if any(
                 imported == f
@@ -114,3 +117,11 @@ def test_layer(prefix: str, forbidden: list[str]) -> None:
 def test_rules_see_modules() -> None:
     assert len(MODULES) > 40
     assert "conveyor.kernel.core" in MODULES
+
+
+def test_errors_modules_build_on_base_only() -> None:
+    """Inside conveyor.errors: base imports nothing; no module imports the package itself."""
+    inside = {m: i for m, i in MODULES.items() if m.startswith("conveyor.errors.")}
+    assert "conveyor.errors.base" in inside
+    assert inside["conveyor.errors.base"] == set()
+    assert all("conveyor.errors" not in imports for imports in inside.values())
