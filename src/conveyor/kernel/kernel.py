@@ -21,12 +21,10 @@ kernel started, in reverse order.
 from __future__ import annotations
 
 import atexit
-import functools
 import itertools
 import logging
 import queue
 import threading
-import uuid
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import wait
@@ -54,10 +52,8 @@ from conveyor.kernel.events import (
     Submitted,
     WatchFutures,
 )
-from conveyor.kernel.parsl_records import TaskTable, state_counts
 from conveyor.kernel.pipeline import build_pipeline, parsl_type_name
-from conveyor.kernel.states import PARSL_STATE, States
-from conveyor.kernel.transitions import last_state, story_names
+from conveyor.kernel.queries import KernelQueries
 from conveyor.log_utils import make_rundir
 from conveyor.logconfigs import start_run_logging
 from conveyor.monitoring.hub import MonitoringRun, start_monitoring
@@ -69,8 +65,12 @@ _STOP = object()
 _LIVE: weakref.WeakSet[DataFlowKernel] = weakref.WeakSet()
 
 
-class DataFlowKernel:
-    """Runs apps: tracks each task from submission to its AppFuture's result."""
+class DataFlowKernel(KernelQueries):
+    """Runs apps: tracks each task from submission to its AppFuture's result.
+
+    What it answers about its tasks (stories, counts, ``tasks``, ``run_id``) is in
+    :class:`~conveyor.kernel.queries.KernelQueries`.
+    """
 
     def __init__(self, config: Config | None = None, *, validate: bool = False) -> None:
         self.config = config if config is not None else Config()
@@ -275,54 +275,6 @@ class DataFlowKernel:
         fut = self._futures.pop(getattr(event, "task_id", -1), None)
         if fut is not None and not fut.done():
             fut.set_exception(DataFlowException(reason))
-
-    # --- introspection ----------------------------------------------------------------
-
-    def story(self, task_id: int, final: bytes | None = None) -> list[tuple[str, str, str, float]]:
-        """Transitions of a live task, or of a finished one given its ``final`` story."""
-        return story_names(final if final is not None else self._core.story(task_id))
-
-    def _status(self, task_id: int, final: bytes | None = None) -> str:
-        """Parsl's state name (``"launched"``, ``"exec_done"``, ``"dep_fail"``, ...)."""
-        state = last_state(final) if final else self._core.state(task_id)
-        return PARSL_STATE[state].name if state is not None else "pending"
-
-    @property
-    def task_count(self) -> int:
-        """Number of tasks submitted so far."""
-        return self._submitted
-
-    def tasks_outstanding(self) -> int:
-        """Tasks submitted and not yet finished."""
-        return len(self._futures)
-
-    @property
-    def tasks(self) -> TaskTable:
-        """Parsl's ``dfk.tasks``: live tasks by id, each a read-only Parsl task record."""
-        return TaskTable(self)
-
-    @property
-    def task_state_counts(self) -> dict[States, int]:
-        """Parsl's counts of tasks per ``States`` (finished ones in their final state)."""
-        return state_counts(self._core.counts(), self._core.ended)
-
-    @functools.cached_property
-    def run_id(self) -> str:
-        """Parsl's ``dfk.run_id``: the monitoring run's id (a UUID), else a UUID of its own."""
-        run = self.monitoring
-        return run.run_id if run is not None else str(uuid.uuid4())
-
-    @property
-    def cleanup_called(self) -> bool:
-        """True once ``cleanup()`` has started (Parsl's attribute)."""
-        return self._closed
-
-    def log_task_states(self) -> None:
-        """Log how many tasks are in each Parsl state (Parsl's summary, also at cleanup)."""
-        logger.info("Summary of tasks in DFK:")
-        for state, count in self.task_state_counts.items():
-            logger.info("Tasks in state %s: %s", state, count)
-        logger.info("End of summary")
 
     # --- lifecycle ------------------------------------------------------------------
 
