@@ -29,9 +29,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import zmq
+from bench_config import htex
 
 import conveyor
-from conveyor import Config, HighThroughputExecutor, LocalProvider, python_app
+from conveyor import Config, python_app
 from conveyor.executors.base import Executor
 
 
@@ -81,18 +82,8 @@ def process_pool(n: int) -> float:
         return median_us(lambda: pool.submit(noop).result(), n)
 
 
-def htex() -> HighThroughputExecutor:
-    return HighThroughputExecutor(
-        label="htex",
-        max_workers_per_node=1,
-        encrypted=False,
-        address="127.0.0.1",
-        provider=LocalProvider(init_blocks=1, max_blocks=1, min_blocks=0),
-    )
-
-
 def htex_alone(n: int, run_dir: str) -> float:
-    ex = htex()
+    ex = htex(workers=1)
     ex.run_dir = run_dir
     ex.start()
     try:
@@ -140,7 +131,7 @@ def main() -> None:
             "process_pool_us": process_pool(n),
             "htex_alone_us": htex_alone(n, tmp + "/a"),
             "kernel_alone_us": through_kernel(n, Immediate(), tmp + "/b"),
-            "everything_us": through_kernel(n, htex(), tmp + "/c"),
+            "everything_us": through_kernel(n, htex(workers=1), tmp + "/c"),
         }
     rows = {k: round(v, 1) for k, v in rows.items()}
     rows["kernel_share_us"] = round(rows["everything_us"] - rows["htex_alone_us"], 1)

@@ -12,10 +12,8 @@ import sys
 import time
 
 import parsl
+from bench_config import config, rss_kib
 from parsl.app.app import python_app
-from parsl.config import Config
-from parsl.executors import HighThroughputExecutor
-from parsl.providers import LocalProvider
 
 
 @python_app
@@ -45,25 +43,6 @@ def hold(flag):
 
     while not _os.path.exists(flag):
         _time.sleep(0.01)
-
-
-def config(encrypted, run_dir):
-    htex = HighThroughputExecutor(
-        label="htex",
-        max_workers_per_node=2,
-        encrypted=encrypted,
-        address="127.0.0.1",
-        provider=LocalProvider(init_blocks=1, max_blocks=1, min_blocks=0),
-    )
-    return Config(executors=[htex], run_dir=run_dir, strategy="none")
-
-
-def rss_kib():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def cpu():
@@ -138,7 +117,7 @@ def main():
     case, n, encrypted, run_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
     os.makedirs(run_dir, exist_ok=True)
     t0 = time.perf_counter()
-    dfk = parsl.load(config(encrypted, run_dir))
+    dfk = parsl.load(config(run_dir, encrypted))
     if case == "startup":
         noop().result()
         result = {"seconds": time.perf_counter() - t0}

@@ -16,11 +16,9 @@ import sys
 import time
 
 import parsl
+from bench_config import config as htex_config
 from parsl.app.app import python_app
-from parsl.config import Config
-from parsl.executors import HighThroughputExecutor
 from parsl.monitoring import MonitoringHub
-from parsl.providers import LocalProvider
 
 
 @python_app
@@ -29,13 +27,6 @@ def noop():
 
 
 def config(mode, encrypted, run_dir):
-    htex = HighThroughputExecutor(
-        label="htex",
-        max_workers_per_node=2,
-        encrypted=encrypted,
-        address="127.0.0.1",
-        provider=LocalProvider(init_blocks=1, max_blocks=1, min_blocks=0),
-    )
     monitoring = None
     if mode != "off":
         monitoring = MonitoringHub(
@@ -43,7 +34,7 @@ def config(mode, encrypted, run_dir):
             resource_monitoring_enabled=mode == "resources",
             resource_monitoring_interval=1,
         )
-    return Config(executors=[htex], run_dir=run_dir, strategy="none", monitoring=monitoring)
+    return htex_config(run_dir, encrypted, monitoring=monitoring)
 
 
 def recorded(run_dir):

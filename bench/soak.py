@@ -18,8 +18,10 @@ import time
 import tracemalloc
 from collections import deque
 
+from bench_config import config, rss_kib
+
 import conveyor
-from conveyor import Config, HighThroughputExecutor, LocalProvider, python_app
+from conveyor import python_app
 
 
 @python_app
@@ -37,22 +39,7 @@ def hold(flag: str) -> None:
 
 
 def rss_mib() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def config(run_dir: str) -> Config:
-    htex = HighThroughputExecutor(
-        label="htex",
-        max_workers_per_node=2,
-        encrypted=False,
-        address="127.0.0.1",
-        provider=LocalProvider(init_blocks=1, max_blocks=1, min_blocks=0),
-    )
-    return Config(executors=[htex], run_dir=run_dir, strategy="none")
+    return rss_kib() / 1024
 
 
 def soak(total: int, in_flight: int) -> list[dict[str, float]]:
