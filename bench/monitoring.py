@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from run import CONVEYOR_PY, HERE, machine, parsl_python, run_case, versions
+from run import HERE, machine, parsl_python, run_case, select_systems, versions
 
 MODES = ("off", "hub", "resources")
 #: tasks per run, per system and mode (Parsl with resource monitoring is ~30x slower)
@@ -111,13 +111,7 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--repeat", type=int, default=3, help="runs per system and mode")
     ns = ap.parse_args()
-    systems: dict[str, Path] = {}
-    if ns.only != "parsl":
-        systems["conveyor"] = CONVEYOR_PY
-    if ns.only != "conveyor":
-        py = parsl_with_monitoring()
-        if py is not None:
-            systems["parsl"] = py
+    systems = select_systems(ns.only, parsl_with_monitoring)
     text = table(measure(systems, ns.quick, ns.repeat), systems)
     print(text)
     if not ns.no_write:

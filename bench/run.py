@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -56,6 +57,20 @@ def parsl_python() -> Path | None:
         print(f"Parsl could not be installed ({exc}); reporting conveyor alone", file=sys.stderr)
         return None
     return py
+
+
+def select_systems(
+    only: str | None, find_parsl: Callable[[], Path | None] = parsl_python
+) -> dict[str, Path]:
+    """The interpreters to measure: conveyor's, and Parsl's where it can be had (``--only``)."""
+    systems: dict[str, Path] = {}
+    if only != "parsl":
+        systems["conveyor"] = CONVEYOR_PY
+    if only != "conveyor":
+        py = find_parsl()
+        if py is not None:
+            systems["parsl"] = py
+    return systems
 
 
 def run_case(
@@ -199,13 +214,7 @@ def main() -> None:
     ap.add_argument("--case", action="append", choices=list(CASES))
     ap.add_argument("--no-write", action="store_true")
     ns = ap.parse_args()
-    systems: dict[str, Path] = {}
-    if ns.only != "parsl":
-        systems["conveyor"] = CONVEYOR_PY
-    if ns.only != "conveyor":
-        py = parsl_python()
-        if py is not None:
-            systems["parsl"] = py
+    systems = select_systems(ns.only)
     cases = ns.case or list(CASES)
     results = measure(systems, cases, ns.quick)
     floor_rate = floor(CASES["throughput"][1 if ns.quick else 0]) if "throughput" in cases else None
