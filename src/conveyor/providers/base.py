@@ -10,9 +10,24 @@ import abc
 from collections.abc import Sequence
 from typing import Any
 
-from conveyor.providers.states import JobStatus
+from conveyor.providers.states import JobState, JobStatus
 
-__all__ = ["ExecutionProvider"]
+__all__ = ["ExecutionProvider", "job_record"]
+
+
+def job_record(
+    job_id: str, status: JobStatus | None, stdout_path: str, stderr_path: str
+) -> dict[str, Any]:
+    """One entry of a provider's ``resources`` table, with Parsl's keys.
+
+    ``status`` is the job's last known status (PENDING when it was never asked about).
+    """
+    return {
+        "job_id": job_id,
+        "status": status if status is not None else JobStatus(JobState.PENDING),
+        "job_stdout_path": stdout_path,
+        "job_stderr_path": stderr_path,
+    }
 
 
 class ExecutionProvider(abc.ABC):

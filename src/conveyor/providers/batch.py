@@ -33,9 +33,9 @@ from typing import Any
 from conveyor.errors import BadLauncher, ConfigurationError, SubmitException
 from conveyor.launchers.base import Launcher
 from conveyor.launchers.simple import SingleNodeLauncher
-from conveyor.providers.base import ExecutionProvider
+from conveyor.providers.base import ExecutionProvider, job_record
 from conveyor.providers.local import check_blocks
-from conveyor.providers.shell import CommandResult, run_command
+from conveyor.providers.shell import CommandResult, CommandRunner
 from conveyor.providers.slurm.commands import walltime_seconds
 from conveyor.providers.slurm.template import JobScript
 from conveyor.providers.states import JobState, JobStatus
@@ -184,7 +184,7 @@ def _with_paths(job: _Job, state: JobState, message: str, code: int | None = Non
     return JobStatus(state, message, code, stdout_path=out, stderr_path=err)
 
 
-class BatchProvider(ExecutionProvider):
+class BatchProvider(CommandRunner, ExecutionProvider):
     """A provider whose blocks are jobs of a command-line batch system."""
 
     #: the system's name in messages ("PBS Pro")
@@ -241,18 +241,24 @@ class BatchProvider(ExecutionProvider):
         job = self._jobs.get(job_id)
         return job.last.state if job is not None and job.last is not None else None
 
-    def _run(self, argv: list[str], stdin_path: str | None = None) -> CommandResult:
-        result = run_command(argv, self.cmd_timeout, stdin_path=stdin_path)
-        if not result.ok:
-            logger.debug("%s", result.describe())
-        return result
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """Parsl's table of the jobs submitted, a fresh copy on each read.
+
+        ``{job_id: {"job_id", "status", "job_stdout_path", "job_stderr_path"}}``.
+        """
+        return {
+            j: job_record(j, job.last, job.stdout_path, job.stderr_path)
+            for j, job in self._jobs.items()
+        }
 
     def submit(self, command: str, tasks_per_node: int, job_name: str = "conveyor.auto") -> str:
         """Write the job script and submit it; SubmitException with the system's words."""
-        os.makedirs(self.script_dir, exist_ok=True)
-        base = os.path.abspath(os.path.join(self.script_dir, f"{job_name}.{time.time_ns()}"))
+        script_dir = os.fspath(self.script_dir)
+        os.makedirs(script_dir, exist_ok=True)
+        base = os.path.abspath(os.path.join(script_dir, f"{job_name}.{time.time_ns()}"))
         script = JobScript(
-            job_name, f"{base}.stdout", f"{base}.stderr", command, tasks_per_node, self.script_dir
+            job_name, f"{base}.stdout", f"{base}.stderr", command, tasks_per_node, script_dir
         )
         with open(f"{base}.submit", "w") as f:
             f.write(self._render(script))

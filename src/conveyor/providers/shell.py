@@ -1,17 +1,32 @@
 """Run a batch-system command with a timeout and capture what it said.
 
-Data path position: SlurmProvider.submit/status/cancel -> ``run_command(argv)`` -> sbatch,
-squeue, sacct, scancel. No shell is involved: arguments go to the program as a list.
+Data path position: SlurmProvider / BatchProvider submit, status, cancel
+-> ``CommandRunner._run(argv)`` -> ``provider.execute_wait(command line)`` -> ``/bin/sh``
+-> sbatch, squeue, qsub, bjobs, ...
+
+``execute_wait(cmd, timeout=None) -> (retcode, stdout, stderr)`` is Parsl's provider hook: a
+provider runs every scheduler command through it, so a subclass (or a test) replacing it
+sees and answers each command. The command line is built from an argument list with
+``shlex.join``, so no argument is ever re-interpreted by the shell.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import shlex
+import signal
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["CommandResult", "run_command"]
+__all__ = ["NOT_RUN", "CommandResult", "CommandRunner", "command_line", "execute_wait"]
+
+logger = logging.getLogger(__name__)
+
+#: exit codes meaning the command did not run: timed out (-1), no such program (127, sh's)
+NOT_RUN = (-1, 127)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,22 +49,60 @@ class CommandResult:
         return f"`{' '.join(self.argv)}` exited with {self.returncode}: {said}"
 
 
-def run_command(
-    argv: Sequence[str], timeout: float, stdin_path: str | None = None
-) -> CommandResult:
-    """Run ``argv``, stdin from ``stdin_path``; no program or a timeout gives returncode -1."""
+def command_line(argv: Sequence[str], stdin_path: str | None = None) -> str:
+    """``argv`` as one shell command line, stdin redirected from ``stdin_path`` if given."""
+    line = shlex.join(argv)
+    return f"{line} < {shlex.quote(stdin_path)}" if stdin_path else line
+
+
+def execute_wait(cmd: str, timeout: float | None = None) -> tuple[int, str, str]:
+    """Run the command line ``cmd`` with ``/bin/sh``; ``(exit code, stdout, stderr)``.
+
+    stdin is ``/dev/null``. The command runs in its own process group; after ``timeout``
+    seconds that group is killed and the result is ``(-1, "", "timed out after N s")``.
+    """
+    with subprocess.Popen(
+        ["/bin/sh", "-c", cmd],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        encoding="utf-8",
+        errors="replace",
+        start_new_session=True,
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            return -1, "", f"timed out after {timeout} s"
+    return proc.returncode, out, err
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
     try:
-        with open(stdin_path or os.devnull, "rb") as stdin:
-            proc = subprocess.run(
-                list(argv),
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-                stdin=stdin,
-            )
-    except FileNotFoundError:
-        return CommandResult(tuple(argv), -1, "", f"{argv[0]}: command not found")
+        proc.communicate(timeout=5)
     except subprocess.TimeoutExpired:
-        return CommandResult(tuple(argv), -1, "", f"timed out after {timeout} s")
-    return CommandResult(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+        logger.warning("command %s left output pipes open after being killed", proc.args)
+
+
+class CommandRunner:
+    """A provider's way of running scheduler commands (mixed into each batch provider)."""
+
+    #: seconds each scheduler command may take
+    cmd_timeout: int = 60
+
+    def execute_wait(self, cmd: str, timeout: float | None = None) -> tuple[int, str, str]:
+        """Run one command line; ``(retcode, stdout, stderr)``, as Parsl's providers.
+
+        ``timeout`` defaults to the provider's ``cmd_timeout``.
+        """
+        return execute_wait(cmd, self.cmd_timeout if timeout is None else timeout)
+
+    def _run(self, argv: Sequence[str], stdin_path: str | None = None) -> CommandResult:
+        code, out, err = self.execute_wait(command_line(argv, stdin_path))
+        result = CommandResult(tuple(argv), code, out, err)
+        if not result.ok:
+            logger.debug("%s", result.describe())
+        return result

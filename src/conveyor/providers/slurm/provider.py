@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from conveyor.errors import SubmitException
-from conveyor.providers.base import ExecutionProvider
-from conveyor.providers.shell import CommandResult, run_command
+from conveyor.providers.base import ExecutionProvider, job_record
+from conveyor.providers.shell import NOT_RUN, CommandRunner
 from conveyor.providers.slurm import commands as cmd
 from conveyor.providers.slurm.options import SlurmOptions
 from conveyor.providers.slurm.template import JobScript, render_job_script
@@ -32,7 +32,7 @@ _GRACE = 30.0
 _NO_ACCOUNTING = "accounting storage is disabled"
 
 
-class SlurmProvider(ExecutionProvider):
+class SlurmProvider(CommandRunner, ExecutionProvider):
     """Start blocks as Slurm jobs.
 
     Takes Parsl's keyword arguments (``partition=``, ``nodes_per_block=``, ``walltime=``,
@@ -63,18 +63,23 @@ class SlurmProvider(ExecutionProvider):
         self._last: dict[str, JobStatus] = {}
         self._sacct: bool | None = None
 
-    def _run(self, argv: list[str]) -> CommandResult:
-        result = run_command(argv, self.cmd_timeout)
-        if not result.ok:
-            logger.debug("%s", result.describe())
-        return result
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """Parsl's table of the jobs submitted, a fresh copy on each read.
+
+        ``{job_id: {"job_id", "status", "job_stdout_path", "job_stderr_path"}}``.
+        """
+        return {
+            j: job_record(j, self._last.get(j), out, err) for j, (_, out, err) in self._jobs.items()
+        }
 
     def submit(self, command: str, tasks_per_node: int, job_name: str = "conveyor.auto") -> str:
         """Write the job script and sbatch it; SubmitException with Slurm's words on refusal."""
-        os.makedirs(self.script_dir, exist_ok=True)
-        base = os.path.join(self.script_dir, f"{job_name}.{time.time_ns()}")
+        script_dir = os.fspath(self.script_dir)
+        os.makedirs(script_dir, exist_ok=True)
+        base = os.path.join(script_dir, f"{job_name}.{time.time_ns()}")
         script = JobScript(
-            job_name, f"{base}.stdout", f"{base}.stderr", command, tasks_per_node, self.script_dir
+            job_name, f"{base}.stdout", f"{base}.stderr", command, tasks_per_node, script_dir
         )
         with open(f"{base}.submit", "w") as f:
             f.write(render_job_script(self.options, script))
@@ -116,7 +121,7 @@ class SlurmProvider(ExecutionProvider):
         if self._sacct is False:
             return {}
         result = self._run(cmd.sacct_argv(ids, self.options.clusters))
-        if _NO_ACCOUNTING in result.stderr or result.returncode == -1:
+        if _NO_ACCOUNTING in result.stderr or result.returncode in NOT_RUN:
             self._sacct = False
             return {}
         self._sacct = result.ok
