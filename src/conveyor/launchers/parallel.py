@@ -6,6 +6,8 @@ program to run that script ``tasks_per_node`` times on each of ``nodes_per_block
 
 from __future__ import annotations
 
+import abc
+
 from conveyor.launchers.base import Launcher
 
 __all__ = [
@@ -50,7 +52,25 @@ def _double_quoted(text: str) -> str:
     return f'"{text}"'
 
 
-class _Overridable(Launcher):
+class _ScriptLauncher(Launcher):
+    """Writes the pool command to a script, then runs ``_run_line`` (which names $CMD)."""
+
+    #: the batch system's variable holding the job's name (names the script file)
+    name_var = "JOBNAME"
+
+    def __call__(
+        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
+    ) -> str:
+        """Return the job-script text."""
+        line = self._run_line(tasks_per_node * nodes_per_block, tasks_per_node, nodes_per_block)
+        return _with_script(command, self.name_var, line, script_dir)
+
+    @abc.abstractmethod
+    def _run_line(self, copies: int, tasks_per_node: int, nodes_per_block: int) -> str:
+        """The bash that runs "$CMD" ``copies`` times, ``tasks_per_node`` on each node."""
+
+
+class _Overridable(_ScriptLauncher):
     def __init__(self, debug: bool = True, overrides: str = "") -> None:
         super().__init__(debug)
         self.overrides = overrides
@@ -62,114 +82,81 @@ class _Overridable(Launcher):
 class SrunLauncher(_Overridable):
     """One ``srun`` step running all copies across the block's nodes (Slurm)."""
 
-    def __call__(
-        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
-    ) -> str:
-        """Return the job-script text."""
-        n = tasks_per_node * nodes_per_block
-        line = f'srun --ntasks {n} --ntasks-per-node {tasks_per_node} -l{self._opts()} bash "$CMD"'
-        return _with_script(command, "SLURM_JOB_NAME", line, script_dir)
+    name_var = "SLURM_JOB_NAME"
+
+    def _run_line(self, copies: int, tasks_per_node: int, nodes_per_block: int) -> str:
+        return f'srun --ntasks {copies} --ntasks-per-node {tasks_per_node} -l{self._opts()} bash "$CMD"'
 
 
 class SrunMPILauncher(_Overridable):
     """One ``srun`` step per copy, each on whole nodes, so copies can start MPI apps (Slurm)."""
 
-    def __call__(
-        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
-    ) -> str:
-        """Return the job-script text."""
-        n = tasks_per_node * nodes_per_block
-        share = max(nodes_per_block // n, 1)
-        line = "\n".join(
+    name_var = "SLURM_JOB_NAME"
+
+    def _run_line(self, copies: int, tasks_per_node: int, nodes_per_block: int) -> str:
+        share = max(nodes_per_block // copies, 1)
+        return "\n".join(
             [
-                f"for i in $(seq 1 {n}); do",
+                f"for i in $(seq 1 {copies}); do",
                 f'  srun --exact --nodes {share} --ntasks 1{self._opts()} bash "$CMD" &',
                 "done",
                 "wait",
             ]
         )
-        return _with_script(command, "SLURM_JOB_NAME", line, script_dir)
 
 
-class MpiExecLauncher(Launcher):
+class MpiExecLauncher(_Overridable):
     """``mpiexec`` running all copies over the hosts of the allocation."""
 
     def __init__(
         self, debug: bool = True, bind_cmd: str = "--bind-to", overrides: str = ""
     ) -> None:
-        super().__init__(debug)
+        super().__init__(debug, overrides)
         self.bind_cmd = bind_cmd
-        self.overrides = overrides
 
-    def __call__(
-        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
-    ) -> str:
-        """Return the job-script text."""
-        n = tasks_per_node * nodes_per_block
-        extra = f" {self.overrides}" if self.overrides else ""
-        line = f'mpiexec {self.bind_cmd} none{extra} -n {n} -ppn {tasks_per_node} bash "$CMD"'
-        return _with_script(command, "JOBNAME", line, script_dir)
+    def _run_line(self, copies: int, tasks_per_node: int, nodes_per_block: int) -> str:
+        return f'mpiexec {self.bind_cmd} none{self._opts()} -n {copies} -ppn {tasks_per_node} bash "$CMD"'
 
 
-class MpiRunLauncher(Launcher):
+class MpiRunLauncher(_Overridable):
     """``mpirun -np N`` running all copies."""
 
     def __init__(
         self, debug: bool = True, bash_location: str = "/bin/bash", overrides: str = ""
     ) -> None:
-        super().__init__(debug)
+        super().__init__(debug, overrides)
         self.bash_location = bash_location
-        self.overrides = overrides
 
-    def __call__(
-        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
-    ) -> str:
-        """Return the job-script text."""
-        n = tasks_per_node * nodes_per_block
-        extra = f" {self.overrides}" if self.overrides else ""
-        line = f'mpirun -np {n}{extra} {self.bash_location} "$CMD"'
-        return _with_script(command, "JOBNAME", line, script_dir)
+    def _run_line(self, copies: int, tasks_per_node: int, nodes_per_block: int) -> str:
+        return f'mpirun -np {copies}{self._opts()} {self.bash_location} "$CMD"'
 
 
 class AprunLauncher(_Overridable):
     """``aprun`` (Cray ALPS) running ``tasks_per_node`` copies on each node."""
 
-    def __call__(
-        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
-    ) -> str:
-        """Return the job-script text."""
-        n = tasks_per_node * nodes_per_block
-        line = f'aprun -n {n} -N {tasks_per_node}{self._opts()} /bin/bash "$CMD"'
-        return _with_script(command, "JOBNAME", line, script_dir)
+    def _run_line(self, copies: int, tasks_per_node: int, nodes_per_block: int) -> str:
+        return f'aprun -n {copies} -N {tasks_per_node}{self._opts()} /bin/bash "$CMD"'
 
 
 class JsrunLauncher(_Overridable):
     """``jsrun`` (IBM LSF) with one resource set per copy."""
 
-    def __call__(
-        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
-    ) -> str:
-        """Return the job-script text."""
-        n = tasks_per_node * nodes_per_block
-        line = f'jsrun -n {n} -r {tasks_per_node} -a 1{self._opts()} /bin/bash "$CMD"'
-        return _with_script(command, "LSB_JOBNAME", line, script_dir)
+    name_var = "LSB_JOBNAME"
+
+    def _run_line(self, copies: int, tasks_per_node: int, nodes_per_block: int) -> str:
+        return f'jsrun -n {copies} -r {tasks_per_node} -a 1{self._opts()} /bin/bash "$CMD"'
 
 
-class GnuParallelLauncher(Launcher):
+class GnuParallelLauncher(_ScriptLauncher):
     """GNU ``parallel`` over ssh to each allocated host (hosts from $PBS_NODEFILE or localhost)."""
 
-    def __call__(
-        self, command: str, tasks_per_node: int, nodes_per_block: int, script_dir: str = ""
-    ) -> str:
-        """Return the job-script text."""
-        n = tasks_per_node * nodes_per_block
-        line = "\n".join(
+    def _run_line(self, copies: int, tasks_per_node: int, nodes_per_block: int) -> str:
+        return "\n".join(
             [
                 'HOSTS="$CMD.hosts"',
                 'if [ -n "$PBS_NODEFILE" ]; then sort -u "$PBS_NODEFILE" > "$HOSTS"; else echo localhost > "$HOSTS"; fi',
                 # one command line per copy on stdin: parallel runs each line as given
-                f"for i in $(seq 1 {n}); do printf 'bash %q\\n' \"$CMD\"; done |",
+                f"for i in $(seq 1 {copies}); do printf 'bash %q\\n' \"$CMD\"; done |",
                 f'  parallel --sshloginfile "$HOSTS" --jobs {tasks_per_node}',
             ]
         )
-        return _with_script(command, "JOBNAME", line, script_dir)
