@@ -83,9 +83,7 @@ def set_stream_logger(
     _check(name, str, "name")
     _check(level, int, "level")
     handler = logging.StreamHandler(stream)
-    handler.setLevel(level)
-    handler.setFormatter(logging.Formatter(format_string or STREAM_FORMAT, DATE_FORMAT))
-    return attach_handler(handler, name, logging.DEBUG)
+    return _attach_formatted(handler, name, level, format_string or STREAM_FORMAT)
 
 
 def set_file_logger(
@@ -101,8 +99,14 @@ def set_file_logger(
     _check(filename, str, "filename")
     _check(name, str, "name")
     handler = logging.FileHandler(filename)
+    return _attach_formatted(handler, name, level, format_string or DEFAULT_FORMAT)
+
+
+def _attach_formatted(
+    handler: logging.Handler, name: str, level: int, format_string: str
+) -> Callable[[], None]:
     handler.setLevel(level)
-    handler.setFormatter(logging.Formatter(format_string or DEFAULT_FORMAT, DATE_FORMAT))
+    handler.setFormatter(logging.Formatter(format_string, DATE_FORMAT))
     return attach_handler(handler, name, logging.DEBUG)
 
 

@@ -9,14 +9,12 @@ import functools
 import http.server
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psutil
 import pytest
 
-import conveyor
 from conveyor import AUTO_LOGNAME, File, bash_app
 from conveyor.errors import AppTimeout, BashExitFailure
 from conveyor.execution.outcome import RemoteTraceback
@@ -41,12 +39,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def htex(make_config: Any) -> Iterator[Any]:
-    dfk = conveyor.load(make_config())
-    try:
-        yield dfk
-    finally:
-        conveyor.clear()
+def htex(loaded: object) -> object:
+    """conftest's loaded kernel: on HTEX here (see pytestmark)."""
+    return loaded
 
 
 def test_exit_failure_keeps_type_and_worker_traceback(htex: Any) -> None:
