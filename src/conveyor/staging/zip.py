@@ -44,18 +44,19 @@ class ZipFileStaging(Staging):
         self, dm: Any, executor: str, file: File, func: Callable[..., Any]
     ) -> Callable[..., Any] | None:
         """Set ``file.local_path``; return ``func`` preceded by the extraction."""
-        archive, member = zip_path_split(file.path, file.url)
-        file.local_path = dm.local_path(executor, file, member)
-        return functools.partial(
-            run_after_extract, func, file.url, archive, member, file.local_path
-        )
+        return _wrap(run_after_extract, dm, executor, file, func)
 
     def replace_task_stage_out(
         self, dm: Any, executor: str, file: File, func: Callable[..., Any]
     ) -> Callable[..., Any] | None:
         """Set ``file.local_path``; return ``func`` followed by storing the file in the zip."""
-        archive, member = zip_path_split(file.path, file.url)
-        file.local_path = dm.local_path(executor, file, member)
-        return functools.partial(
-            run_then_store_in_zip, func, file.url, archive, member, file.local_path
-        )
+        return _wrap(run_then_store_in_zip, dm, executor, file, func)
+
+
+def _wrap(
+    runner: Callable[..., Any], dm: Any, executor: str, file: File, func: Callable[..., Any]
+) -> Callable[..., Any]:
+    """``func`` run by ``runner`` with the archive, the member and its local path."""
+    archive, member = zip_path_split(file.path, file.url)
+    file.local_path = dm.local_path(executor, file, member)
+    return functools.partial(runner, func, file.url, archive, member, file.local_path)
