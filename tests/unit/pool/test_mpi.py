@@ -35,7 +35,7 @@ def test_spec_is_completed(spec: dict[str, Any], expected: tuple[int, int, int])
     ("spec", "keys"),
     [
         ({}, {"num_nodes"}),
-        ({"num_ranks": 4}, {"num_nodes"}),
+        ({"num_ranks": 4, "nodes": 2}, {"nodes"}),
         ({"num_nodes": 2, "num_ranks": 5}, {"num_ranks"}),
         ({"num_nodes": 2, "num_ranks": 6, "ranks_per_node": 2}, {"num_ranks", "ranks_per_node"}),
         ({"num_nodes": 1.5}, {"num_nodes"}),
@@ -121,6 +121,18 @@ def test_placer_backfills_and_returns_nodes() -> None:
     nxt = placer.take_next(pending)
     assert nxt is not None and nxt[0][0] == 2
     assert placer.admit(_task(9, 5)) is not None and placer.admit(_task(9, 4)) is None
+
+
+@pytest.mark.parametrize("spec", [{"launcher_options": "--debug"}, {"num_ranks": 4}])
+def test_a_spec_without_num_nodes_runs_without_nodes_as_in_parsl(spec: dict[str, Any]) -> None:
+    assert check_mpi_spec(spec) == spec
+    local = LocalProvider(launcher=SimpleLauncher())
+    assert mpi_resources({**spec, "priority": 1}, {"priority"}, local) == spec
+    placer = MpiPlacer("mpiexec", ["n1"])
+    pending = deque([_task(1, 1), [2, b"f", b"", b"args", check_mpi_spec(spec)]])
+    assert placer.take_next(pending) is not None  # task 1 holds the only node
+    task, env = placer.take_next(pending) or (None, None)
+    assert task is not None and task[0] == 2 and env == {}
 
 
 def test_allocator_lends_each_node_once() -> None:

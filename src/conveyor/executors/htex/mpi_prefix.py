@@ -51,9 +51,10 @@ def check_mpi_spec(
 ) -> dict[str, Any]:
     """The MPI keys of ``spec``, checked and completed; InvalidResourceSpecification naming the key.
 
-    ``num_nodes`` is required; of ``ranks_per_node`` and ``num_ranks`` one is derived from
-    the other (both given must agree; neither means one rank per node). Keys outside
-    ``MPI_KEYS`` and ``extra_keys`` are refused.
+    With ``num_nodes``, of ``ranks_per_node`` and ``num_ranks`` one is derived from the
+    other (both given must agree; neither means one rank per node). Without it the spec is
+    kept as given, as Parsl keeps it: such a task gets no nodes and no MPI environment.
+    An empty spec, and keys outside ``MPI_KEYS`` and ``extra_keys``, are refused.
     """
     if not spec:
         raise InvalidResourceSpecification(
@@ -66,9 +67,7 @@ def check_mpi_spec(
             unknown, f"unknown MPI resource keys {sorted(unknown)}; valid: {sorted(MPI_KEYS)}"
         )
     if "num_nodes" not in spec:
-        raise InvalidResourceSpecification(
-            {"num_nodes"}, "MPI resource specification lacks num_nodes"
-        )
+        return {k: spec[k] for k in MPI_KEYS if k in spec}
     nodes = _positive(spec, "num_nodes")
     per = _positive(spec, "ranks_per_node") if "ranks_per_node" in spec else None
     ranks = _positive(spec, "num_ranks") if "num_ranks" in spec else None
@@ -102,7 +101,7 @@ def mpi_resources(
 
     nodes = getattr(provider, "nodes_per_block", None)
     local = isinstance(provider, LocalProvider)
-    if isinstance(nodes, int) and not local and mpi["num_nodes"] > nodes:
+    if isinstance(nodes, int) and not local and mpi.get("num_nodes", 0) > nodes:
         raise InvalidResourceSpecification(
             {"num_nodes"},
             f"task needs num_nodes={mpi['num_nodes']} but blocks have nodes_per_block={nodes}",
