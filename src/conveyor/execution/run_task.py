@@ -12,9 +12,17 @@ from typing import Any
 
 from conveyor.errors import ConveyorError, SerializationError
 from conveyor.execution.outcome import attach_remote_traceback
+from conveyor.serialize.buffers import from_frames, has_big_buffer, to_frames
 from conveyor.serialize.facade import deserialize, serialize, serialize_result
 
-__all__ = ["FunctionCache", "error_payload", "pack_call", "run_task", "unpack_error"]
+__all__ = [
+    "FunctionCache",
+    "error_payload",
+    "pack_call",
+    "pack_call_frames",
+    "run_task",
+    "unpack_error",
+]
 
 
 class FunctionCache:
@@ -47,20 +55,39 @@ def pack_call(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> bytes:
     return serialize((args, kwargs), "task arguments")
 
 
+def pack_call_frames(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[bytes, list[Any]]:
+    """Like :func:`pack_call`, with large buffers out of band (serialize/buffers.py)."""
+    plain = all(type(a) in _PLAIN for a in args) and all(type(v) in _PLAIN for v in kwargs.values())
+    if plain and not (has_big_buffer(args) or has_big_buffer(kwargs.values())):
+        return serialize_result((args, kwargs)), []
+    return to_frames((args, kwargs), "task arguments", plain=plain)
+
+
 def run_task(
-    cache: FunctionCache, fn_hash: bytes, fn_bytes: bytes, args_bytes: bytes, origin: str
-) -> tuple[bool, bytes]:
-    """Run one task; never raises (errors become an error payload)."""
+    cache: FunctionCache,
+    fn_hash: bytes,
+    fn_bytes: bytes,
+    args_bytes: bytes,
+    origin: str,
+    buffers: list[Any] | None = None,
+) -> tuple[bool, bytes, list[Any]]:
+    """Run one task; never raises (errors become an error payload).
+
+    Returns ``(ok, payload, out-of-band buffers of the payload)``.
+    """
     try:
         fn = cache.get(fn_hash, fn_bytes)
-        args, kwargs = deserialize(args_bytes)
+        args, kwargs = from_frames(args_bytes, buffers) if buffers else deserialize(args_bytes)
         value = fn(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - every failure is reported to the client
-        return False, _error_payload(exc, origin)
+        return False, _error_payload(exc, origin), []
     try:
-        return True, serialize_result(value)
+        if type(value) in _PLAIN and type(value) is not bytes:
+            return True, serialize_result(value), []
+        payload, out = to_frames(value, "result", plain=True)
+        return True, payload, out
     except SerializationError as exc:
-        return False, _error_payload(exc, origin)
+        return False, _error_payload(exc, origin), []
 
 
 def _error_payload(exc: BaseException, origin: str) -> bytes:

@@ -5,7 +5,9 @@
         (set_result / set_exception), or an Outcome callable (the kernel's: no Future kept)
 
 The caller's thread only appends to a deque (and writes one wake byte when the I/O thread
-sleeps): no ZeroMQ call, no lock. The I/O thread owns the socket, sends everything queued
+sleeps): no ZeroMQ call, no lock. A task's out-of-band buffers (frames.py) are sent as
+frames of their own with ``copy=False``; a result's arrive the same way and the value is
+rebuilt on the received frames' memory. The I/O thread owns the socket, sends everything queued
 as one Submit message, and also watches the interchange process: if it dies, every
 outstanding future fails with BrokenHtex at once.
 """
@@ -27,6 +29,7 @@ from conveyor.errors import BrokenHtex, ManagerLost
 from conveyor.execution.run_task import unpack_error
 from conveyor.executors.base import Outcome
 from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.frames import check_attached, split_frames
 from conveyor.executors.htex.transport import connect, secure_client
 from conveyor.serialize.facade import deserialize
 
@@ -61,6 +64,8 @@ class HtexClient:
         self._idle = threading.Event()
         self._want_idle = False
         self.outbox: deque[list[Any]] = deque()
+        #: task id -> out-of-band buffers of a queued task (taken when it is sent)
+        self.task_buffers: dict[int, list[Any]] = {}
         self.controls: deque[p.Message] = deque()
         self.stats_waiters: deque[Future[dict[str, Any]]] = deque()
         self._wake_r, self._wake_w = os.pipe()
@@ -75,9 +80,14 @@ class HtexClient:
 
     # --- called from other threads --------------------------------------------------
 
-    def submit(self, sink: Sink, item: list[Any]) -> None:
-        """Queue one task ``[task_id, priority, walltime_ms, fn_hash, fn_bytes, args]``."""
+    def submit(self, sink: Sink, item: list[Any], buffers: list[Any] | None = None) -> None:
+        """Queue one task ``[task_id, priority, walltime_ms, fn_hash, fn_bytes, args]``.
+
+        ``buffers`` are the arguments' out-of-band buffers, if any.
+        """
         self.futures[item[0]] = sink
+        if buffers:
+            self.task_buffers[item[0]] = buffers
         self.outbox.append(item)
         self._wake()
 
@@ -157,9 +167,13 @@ class HtexClient:
             size = 0
             while self.outbox and len(batch) < MAX_BATCH_TASKS and size < MAX_BATCH_BYTES:
                 item = pop()
-                size += len(item[-1]) + len(item[-2])
+                size += len(item[5]) + len(item[4])
                 batch.append(item)
-            self.sock.send(p.encode(p.Submit(batch)), copy=False)
+            if self.task_buffers:
+                for frames in split_frames(p.Submit, batch, self.task_buffers):
+                    self.sock.send_multipart(frames, copy=False)
+            else:
+                self.sock.send(p.encode(p.Submit(batch)), copy=False)
             if self.outbox:
                 self._sleeping = False
 
@@ -169,9 +183,13 @@ class HtexClient:
                 frame = self.sock.recv(zmq.NOBLOCK)
             except zmq.Again:
                 return
+            extra = []
+            while self.sock.rcvmore:
+                extra.append(self.sock.recv(copy=False))
             msg = p.decode(frame)
+            check_attached(msg, len(extra))
             if isinstance(msg, p.Results):
-                self._complete(msg.results)
+                self._complete(msg.results, [f.buffer for f in extra])
             elif isinstance(msg, p.ManagerLost):
                 for task_id in msg.task_ids:
                     self._settle(task_id, ManagerLost(msg.manager_id, msg.hostname), False)
@@ -180,10 +198,10 @@ class HtexClient:
             elif isinstance(msg, p.StatsReply) and self.stats_waiters:
                 self.stats_waiters.popleft().set_result(msg.stats)
 
-    def _complete(self, items: list[list[Any]]) -> None:
+    def _complete(self, items: list[list[Any]], buffers: list[Any]) -> None:
         for task_id, ok, payload in items:
             try:
-                value = deserialize(payload)
+                value = deserialize(payload, buffers) if buffers else deserialize(payload)
                 if not ok:
                     value = unpack_error(value)
             except Exception as exc:  # noqa: BLE001 - becomes the task's error

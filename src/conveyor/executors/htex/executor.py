@@ -28,7 +28,7 @@ from conveyor.errors import (
     InvalidResourceSpecification,
 )
 from conveyor.execution.lean_future import LeanFuture
-from conveyor.execution.run_task import pack_call
+from conveyor.execution.run_task import pack_call_frames
 from conveyor.executors.base import Executor, ExecutorStatistics, Outcome
 from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
 from conveyor.executors.blocks.error_handlers import resolve_handler, simple_error_handler
@@ -257,9 +257,9 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
             settle(sink, False, error)
             return
         fn_hash, fn_bytes = self._function(func)
-        item = [next(self._ids), priority, int(walltime * 1000), fn_hash, fn_bytes]
-        item.append(pack_call(args, kwargs))
-        client.submit(sink, item if resources is None else [*item, resources])
+        stream, buffers = pack_call_frames(args, kwargs)
+        item = [next(self._ids), priority, int(walltime * 1000), fn_hash, fn_bytes, stream]
+        client.submit(sink, item if resources is None else [*item, resources], buffers)
 
     def validate_resource_spec(self, resource_specification: Mapping[str, Any]) -> None:
         """Raise InvalidResourceSpecification for a spec this executor refuses (Parsl's name)."""

@@ -2,9 +2,10 @@
 
     client (user process)  <--ROUTER/DEALER-->  interchange  <--ROUTER/DEALER-->  pool (one per node)
 
-Each message is ONE ZeroMQ frame holding a msgpack array ``[tag, field, ...]``. User
-data (functions, arguments, results, exceptions) travels as opaque ``bytes`` fields made
-by :mod:`conveyor.serialize`; the interchange never deserializes them. :func:`decode`
+Each message is ONE ZeroMQ frame holding a msgpack array ``[tag, field, ...]`` (a
+single-item Submit, Tasks or Results may be followed by that item's buffers: frames.py).
+User data (functions, arguments, results, exceptions) travels as opaque ``bytes`` fields
+made by :mod:`conveyor.serialize`; the interchange never deserializes them. :func:`decode`
 checks the tag, the field count and every field's type and raises
 :class:`~conveyor.errors.ProtocolError` on anything else, so garbage is dropped, never run.
 See docs/protocol.md.

@@ -3,7 +3,9 @@
     client DEALER --tcp--> [client ROUTER]  interchange  [pool ROUTER] <--tcp-- pool DEALERs
 
 Only the client identity given at start-up is served on the client socket; unknown
-peers, undecodable frames and messages out of place are logged and dropped.
+peers, undecodable frames and messages out of place are logged and dropped. A task's or
+result's out-of-band buffers (frames.py) wait here as received ZeroMQ frames, never read,
+until the message they belong to is forwarded.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import zmq
 
 from conveyor.errors import ProtocolError
 from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.frames import check_attached, item_id, split_frames
 from conveyor.executors.htex.interchange.state import CLIENT, BrokerState, Outbox
 from conveyor.executors.htex.interchange.zap import ZapHandler
 from conveyor.executors.htex.lifeline import parent_alive
@@ -58,6 +61,9 @@ class Interchange:
         self.pools = self._router(cfg.worker_port)
         self.client_id = cfg.client_identity.encode()
         self.state = BrokerState(cfg.heartbeat_threshold, cfg.manager_order)
+        #: task id -> attached frames: of a task not yet dispatched, of a result not yet sent
+        self.task_buffers: dict[int, list[zmq.Frame]] = {}
+        self.result_buffers: dict[int, list[zmq.Frame]] = {}
         self.running = True
 
     def _router(self, port: int) -> zmq.Socket:  # type: ignore[type-arg]
@@ -104,16 +110,24 @@ class Interchange:
             if time.monotonic() > turn_ends:
                 return
             try:
-                frames = sock.recv_multipart(zmq.NOBLOCK, copy=True)
+                identity = sock.recv(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            if len(frames) != 2:
-                logger.warning("dropped a message of %d frames", len(frames))
+            body = sock.recv() if sock.rcvmore else None
+            extra = _rest(sock)
+            if body is None:
+                logger.warning("dropped a message of 1 frame")
                 continue
             try:
-                handler(frames[0], p.decode(frames[1]))  # type: ignore[operator]
+                msg = p.decode(body)
+                check_attached(msg, len(extra))
             except ProtocolError as exc:
-                logger.warning("dropped a malformed message from %r: %s", frames[0][:16], exc)
+                logger.warning("dropped a malformed message from %r: %s", identity[:16], exc)
+                continue
+            if extra:
+                table = self.result_buffers if isinstance(msg, p.Results) else self.task_buffers
+                table[item_id(msg)] = extra  # type: ignore[arg-type]
+            handler(identity, msg)  # type: ignore[operator]
 
     def _from_client(self, identity: bytes, msg: p.Message) -> None:
         if identity != self.client_id:
@@ -170,13 +184,33 @@ class Interchange:
 
     def _send(self, out: Outbox) -> None:
         for dest, msg in out:
-            sock, ident = (self.client, self.client_id) if dest == CLIENT else (self.pools, dest)
-            sock.send_multipart([ident, p.encode(msg)])
+            if dest == CLIENT:
+                self._to_client(msg)
+            elif isinstance(msg, p.Tasks) and self.task_buffers:
+                for frames in split_frames(p.Tasks, msg.tasks, self.task_buffers):
+                    self.pools.send_multipart([dest, *frames], copy=len(frames) == 1)
+            else:
+                self.pools.send_multipart([dest, p.encode(msg)])
+
+    def _to_client(self, msg: p.Message) -> None:
+        if isinstance(msg, p.Results) and self.result_buffers:
+            for frames in split_frames(p.Results, msg.results, self.result_buffers):
+                self.client.send_multipart([self.client_id, *frames], copy=len(frames) == 1)
+            return
+        self.client.send_multipart([self.client_id, p.encode(msg)])
 
     def _stop_pools(self) -> None:
         stop = p.encode(p.Shutdown())
         for manager_id in list(self.state.managers):
             self.pools.send_multipart([manager_id, stop])
+
+
+def _rest(sock: zmq.Socket) -> list[zmq.Frame]:  # type: ignore[type-arg]
+    """The remaining frames of the message being received, uncopied."""
+    frames = []
+    while sock.rcvmore:
+        frames.append(sock.recv(copy=False))
+    return frames
 
 
 def _port(sock: zmq.Socket) -> int:  # type: ignore[type-arg]

@@ -30,6 +30,7 @@ import zmq
 from conveyor.errors import WorkerLost
 from conveyor.execution.run_task import error_payload
 from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.frames import check_attached, item_id, split_frames
 from conveyor.executors.htex.interchange.state import expected_versions
 from conveyor.executors.htex.mpi_nodes import discover_nodes
 from conveyor.executors.htex.pool.affinity import (
@@ -45,6 +46,7 @@ from conveyor.executors.htex.pool.mpi_placer import MpiPlacer
 from conveyor.executors.htex.pool.probe import reachable_address
 from conveyor.executors.htex.pool.resources import NodeShape, ResourcePlacer
 from conveyor.executors.htex.pool.sampler import Sampler
+from conveyor.executors.htex.pool.shm import BufferLink
 from conveyor.executors.htex.pool.worker import worker_main
 from conveyor.executors.htex.transport import connect, secure_client
 
@@ -68,6 +70,14 @@ class WorkerSlot:
     conn: Connection
     tasks: set[int] = field(default_factory=set)
     functions: set[bytes] = field(default_factory=set)
+    #: large buffers to and from this worker (shm.py), opened on first use
+    link: BufferLink | None = None
+
+    def buffers(self) -> BufferLink:
+        """This worker's buffer link."""
+        if self.link is None:
+            self.link = BufferLink(self.conn)
+        return self.link
 
 
 class Manager:
@@ -86,6 +96,9 @@ class Manager:
         self.pending: deque[list[Any]] = deque()
         self.functions: dict[bytes, bytes] = {}
         self.results: list[list[Any]] = []
+        #: out-of-band buffers (frames.py): of tasks here until their result, of results
+        self.task_buffers: dict[int, list[Any]] = {}
+        self.result_buffers: dict[int, list[Any]] = {}
         self.draining = False
         self.running = True
         self.drain_at = drain_time(spec.drain_period, os.environ.get("CONVEYOR_BLOCK_DEADLINE"))
@@ -232,11 +245,17 @@ class Manager:
                 frame = self.sock.recv(zmq.NOBLOCK)
             except zmq.Again:
                 return
+            extra = []
+            while self.sock.rcvmore:
+                extra.append(self.sock.recv(copy=False))
             try:
                 msg = p.decode(frame)
+                check_attached(msg, len(extra))
             except Exception as exc:  # noqa: BLE001 - malformed input is dropped
                 logger.warning("dropped malformed message from interchange: %s", exc)
                 continue
+            if extra:
+                self.task_buffers[item_id(msg)] = extra  # type: ignore[arg-type]
             self._on_message(msg)
 
     def _on_message(self, msg: p.Message) -> None:
@@ -246,6 +265,7 @@ class Manager:
                     self.functions[task[1]] = task[2]
                 refusal = self.placer.admit(task)
                 if refusal is not None:
+                    self.task_buffers.pop(task[0], None)
                     self.results.append([task[0], False, error_payload(refusal)])
                 else:
                     self.pending.append(task)
@@ -258,7 +278,7 @@ class Manager:
         for i, w in enumerate(self.workers):
             if w.conn.fileno() in ready:
                 try:
-                    batch = msgpack.unpackb(w.conn.recv_bytes())
+                    batch = self._worker_reply(w)
                 except (EOFError, OSError):
                     batch = []
                 self._take_back(w, batch)
@@ -274,16 +294,32 @@ class Manager:
         )
         lost = error_payload(WorkerLost(dead.rank, self.hostname))
         self.results.extend([task_id, False, lost] for task_id in sorted(dead.tasks))
+        for task_id in dead.tasks:
+            self.task_buffers.pop(task_id, None)
         self.placer.release(sorted(dead.tasks))
         dead.conn.close()
+        if dead.link is not None:
+            dead.link.close()
         self.workers[index] = self._spawn(dead.rank)
         self._poller_cache = None
 
+    def _worker_reply(self, w: WorkerSlot) -> list[list[Any]]:
+        """A worker's reply, with its results' buffers (worker.py) put in result_buffers."""
+        batch: list[list[Any]] = msgpack.unpackb(w.conn.recv_bytes())
+        sized = [item for item in batch if type(item[1]) is bool and len(item) == 4]
+        if sized:  # results with buffers: their sizes go, their buffers come in one file
+            views = iter(w.buffers().receive([n for item in sized for n in item[3]]))
+            for item in sized:
+                self.result_buffers[item[0]] = [next(views) for _ in item.pop()]
+        return batch
+
     def _take_back(self, w: WorkerSlot, batch: list[list[Any]]) -> None:
-        """A worker's reply: results (3 items) and tasks it gave back unstarted (4 items)."""
+        """A worker's reply: results (ok is a bool) and tasks given back unstarted."""
         w.tasks.difference_update(item[0] for item in batch)
         for item in batch:
-            if len(item) == 3:
+            if type(item[1]) is bool:
+                if self.task_buffers:
+                    self.task_buffers.pop(item[0], None)
                 self.results.append(item)
             else:
                 self.pending.appendleft([item[0], item[1], b"", item[3]])
@@ -320,13 +356,25 @@ class Manager:
             fn_bytes = b"" if fn_hash in w.functions else self.functions.get(fn_hash, b"")
             w.functions.add(fn_hash)
             w.tasks.add(task_id)
-            batch.append([task_id, fn_hash, fn_bytes, args, env])
+            buffers = self.task_buffers.get(task_id) if self.task_buffers else None
+            if buffers:
+                batch.append([task_id, fn_hash, fn_bytes, args, env, [len(b) for b in buffers]])
+            else:
+                batch.append([task_id, fn_hash, fn_bytes, args, env])
         w.conn.send_bytes(msgpack.packb(batch))
+        attached = [f.buffer for item in batch if len(item) > 5 for f in self.task_buffers[item[0]]]
+        if attached:
+            w.buffers().send(attached)
 
     def _flush_results(self) -> None:
-        if self.results:
-            batch, self.results = self.results, []
+        if not self.results:
+            return
+        batch, self.results = self.results, []
+        if not self.result_buffers:
             self.sock.send(p.encode(p.Results(batch)))
+            return
+        for frames in split_frames(p.Results, batch, self.result_buffers):
+            self.sock.send_multipart(frames, copy=len(frames) == 1)
 
     # --- shutdown -------------------------------------------------------------------
 

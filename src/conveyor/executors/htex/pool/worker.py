@@ -3,6 +3,11 @@
     manager --Pipe: msgpack [[task_id, fn_hash, fn_bytes, args, task_env], ...]--> worker
     worker  --Pipe: msgpack [[task_id, ok, payload], ...]-----------------------> manager
 
+A task item with out-of-band buffers (serialize/buffers.py) has a sixth element, the
+buffers' sizes, and a result item a fourth; the buffers of a message follow it in one
+shared-memory file (shm.py), in item order. They are writable, so numpy arrays rebuilt
+on them are too, as in-band ones are.
+
 A batch holds one task unless the pool has more queued than idle workers. ``task_env``
 (a dict, possibly empty) is set in the environment while that task runs (the MPI
 variables, or a task's own CPUs and GPUs; ``GOMP_CPU_AFFINITY`` there also pins the
@@ -25,6 +30,7 @@ import msgpack
 
 from conveyor.execution.run_task import FunctionCache, run_task
 from conveyor.executors.htex.lifeline import die_with_parent
+from conveyor.executors.htex.pool.shm import BufferLink
 
 __all__ = ["ExitGuard", "worker_main"]
 
@@ -85,20 +91,49 @@ def worker_main(conn: Connection, env: dict[str, str], cpus: list[int] | None) -
         f"worker={env.get('PARSL_WORKER_RANK')} pid={os.getpid()}"
     )
     cache = ExitGuard()
-    pack = msgpack.Packer(use_bin_type=True).pack
+    link = BufferLink(conn)
     while True:
         try:
-            raw = conn.recv_bytes()
+            batch, buffers = _receive(conn, link)
         except (EOFError, OSError):
             return
         results: list[list[Any]] = []
-        batch = msgpack.unpackb(raw)
-        for i, (task_id, fn_hash, fn_bytes, args, task_env) in enumerate(batch):
+        out: list[Any] = []
+        for i, (task_id, fn_hash, fn_bytes, args, task_env, *_) in enumerate(batch):
             with _task_environment(task_env):
-                ok, payload = run_task(cache, fn_hash, fn_bytes, args, origin)
+                ok, payload, oob = run_task(
+                    cache, fn_hash, fn_bytes, args, origin, buffers.get(task_id)
+                )
             if cache.exited:
                 results += [item[:4] for item in batch[i + 1 :]]
-                conn.send_bytes(pack(results))
+                _send(conn, link, results, out)
                 os._exit(cache.exit_code if isinstance(cache.exit_code, int) else 1)
-            results.append([task_id, ok, payload])
-        conn.send_bytes(pack(results))
+            if oob:
+                results.append([task_id, ok, payload, [b.raw().nbytes for b in oob]])
+                out += oob
+            else:
+                results.append([task_id, ok, payload])
+        _send(conn, link, results, out)
+
+
+def _receive(
+    conn: Connection, link: BufferLink
+) -> tuple[list[list[Any]], dict[int, list[memoryview]]]:
+    """One batch from the manager, and the buffers of its items that have some."""
+    batch: list[list[Any]] = msgpack.unpackb(conn.recv_bytes())
+    sizes = [item[5] for item in batch if len(item) > 5]
+    if not sizes:
+        return batch, {}
+    views = iter(link.receive([size for item_sizes in sizes for size in item_sizes]))
+    buffers = {item[0]: [next(views) for _ in item[5]] for item in batch if len(item) > 5}
+    return batch, buffers
+
+
+def _send(conn: Connection, link: BufferLink, results: list[list[Any]], buffers: list[Any]) -> None:
+    """Results to the manager, then their out-of-band buffers."""
+    conn.send_bytes(_PACK(results))
+    if buffers:
+        link.send([buf.raw() for buf in buffers])
+
+
+_PACK = msgpack.Packer(use_bin_type=True).pack
