@@ -4,8 +4,6 @@ Outside CI the tests skip, with the reason printed, when it cannot be had (not r
 cannot install it). In CI (CI=true) that is a failure: these tests must run there.
 """
 
-import os
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
@@ -13,46 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from batch_cluster import environ, started_cluster
+
 CLUSTER = Path(__file__).with_name("cluster.sh")
 SGE_ENV = {"SGE_ROOT": "/var/lib/gridengine", "SGE_CELL": "default"}
-
-
-def _cluster(action: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["bash", str(CLUSTER), action], capture_output=True, text=True, timeout=600, check=False
-    )
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"Grid Engine tests must run in CI, but: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
 def gridengine() -> Iterator[dict[str, str]]:
     """Start qmaster + execd once per session; yield the clients' environment; stop them."""
-    if os.geteuid() != 0:
-        _unavailable("Grid Engine tests need root to run sge_execd (run `make test` as root)")
-    if shutil.which("sge_qmaster") is None:
-        installed = _cluster("install")
-        if installed.returncode != 0:
-            _unavailable(f"Grid Engine could not be installed: {installed.stderr.strip()}")
-    started = _cluster("start")
-    if started.returncode != 0:
-        stopped = _cluster("stop")
-        pytest.fail(f"the Grid Engine test cluster did not start: {started.stderr}{stopped.stderr}")
-    old = {k: os.environ.get(k) for k in SGE_ENV}
-    os.environ.update(SGE_ENV)
-    try:
+    with (
+        started_cluster("Grid Engine", CLUSTER, "sge_qmaster", "run sge_execd"),
+        environ(SGE_ENV),
+    ):
         yield dict(SGE_ENV)
-    finally:
-        _cluster("stop")
-        for key, value in old.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _listed() -> list[tuple[str, str, str]]:

@@ -3,15 +3,14 @@ deleted under load, scaling, and nothing left behind."""
 
 import os
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 
 import conveyor
+from batch_cluster import block_states, loaded_htex, pools_of, wait_until
 from conveyor import Config, python_app
 from conveyor.errors import BrokenHtex
 from conveyor.executors.blocks.states import ENDED, BlockState
@@ -48,35 +47,7 @@ def _config(tmp_path: Path, provider: dict[str, Any], **config: Any) -> Config:
 
 
 def _htex() -> HighThroughputExecutor:
-    ex = conveyor.dfk().executors["sge_htex"]
-    assert isinstance(ex, HighThroughputExecutor)
-    return ex
-
-
-def _blocks(ex: HighThroughputExecutor) -> dict[str, BlockState]:
-    assert ex._blocks is not None
-    return ex._blocks.block_states()
-
-
-def _wait(cond: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
-def _pools(run_dir: Path) -> list[psutil.Process]:
-    """Pool processes started for this test (their log directory is under its run_dir)."""
-    found = []
-    for proc in psutil.process_iter(["cmdline", "status"]):
-        cmd = " ".join(proc.info["cmdline"] or [])
-        if (
-            "conveyor.executors.htex.pool" in cmd
-            and str(run_dir) in cmd
-            and proc.info["status"] != psutil.STATUS_ZOMBIE
-        ):
-            found.append(proc)
-    return found
+    return loaded_htex("sge_htex")
 
 
 def _ours(qstat_jobs: Jobs) -> list[tuple[str, str, str]]:
@@ -86,35 +57,35 @@ def _ours(qstat_jobs: Jobs) -> list[tuple[str, str, str]]:
 @pytest.fixture(autouse=True)
 def _nothing_left_behind(tmp_path: Path, qstat_jobs: Jobs) -> Iterator[None]:
     yield
-    _wait(lambda: not _ours(qstat_jobs), 30, "conveyor jobs to leave qstat")
-    _wait(lambda: not _pools(tmp_path), 20, "pool processes to exit")
+    wait_until(lambda: not _ours(qstat_jobs), 30, "conveyor jobs to leave qstat")
+    wait_until(lambda: not pools_of(tmp_path), 20, "pool processes to exit")
 
 
 def test_300_tasks_across_two_blocks_leave_no_job(tmp_path: Path, qstat_jobs: Jobs) -> None:
     with conveyor.load(_config(tmp_path, {})):
         ex = _htex()
-        _wait(lambda: ex.statistics().extra["managers"] == 2, 90, "2 pools to connect")
+        wait_until(lambda: ex.statistics().extra["managers"] == 2, 90, "2 pools to connect")
         jobs = [f.result(timeout=120) for f in [job_of(0.01) for _ in range(300)]]
-        assert set(_blocks(ex).values()) == {BlockState.RUNNING}
+        assert set(block_states(ex).values()) == {BlockState.RUNNING}
         block_jobs = {str(b.job_id) for b in ex._blocks.blocks.values()}  # type: ignore[union-attr]
         assert len(_ours(qstat_jobs)) == 2
     assert len(jobs) == 300
     assert set(jobs) == block_jobs, (set(jobs), block_jobs)
-    _wait(lambda: not _ours(qstat_jobs), 30, "the blocks' jobs to leave qstat")
+    wait_until(lambda: not _ours(qstat_jobs), 30, "the blocks' jobs to leave qstat")
 
 
 def test_qdel_of_a_running_block_loses_no_task(tmp_path: Path) -> None:
     with conveyor.load(_config(tmp_path, {})):
         ex = _htex()
-        _wait(lambda: ex.statistics().extra["managers"] == 2, 90, "2 pools to connect")
+        wait_until(lambda: ex.statistics().extra["managers"] == 2, 90, "2 pools to connect")
         futures = [job_of(0.05) for _ in range(200)]
-        _wait(lambda: sum(f.done() for f in futures) >= 20, 60, "some tasks to finish")
+        wait_until(lambda: sum(f.done() for f in futures) >= 20, 60, "some tasks to finish")
         assert ex._blocks is not None
         victim = ex._blocks.blocks["0"]
         subprocess.run(["qdel", str(victim.job_id)], check=True, capture_output=True)
         results = [f.result(timeout=180) for f in futures]
-        _wait(lambda: _blocks(ex)["0"] in ENDED, 60, "block 0 to end")
-        assert _blocks(ex)["0"] is BlockState.CANCELLED, _blocks(ex)
+        wait_until(lambda: block_states(ex)["0"] in ENDED, 60, "block 0 to end")
+        assert block_states(ex)["0"] is BlockState.CANCELLED, block_states(ex)
     assert len(results) == 200
 
 
@@ -127,12 +98,12 @@ def test_blocks_scale_out_under_load_and_in_when_idle(tmp_path: Path, qstat_jobs
     )
     with conveyor.load(config):
         ex = _htex()
-        assert _blocks(ex) == {}
+        assert block_states(ex) == {}
         futures = [job_of(0.3) for _ in range(40)]
-        _wait(lambda: len(_blocks(ex)) == 2, 60, "scale-out to 2 blocks")
+        wait_until(lambda: len(block_states(ex)) == 2, 60, "scale-out to 2 blocks")
         assert [f.result(timeout=120) for f in futures]
-        _wait(lambda: set(_blocks(ex).values()) == {BlockState.SCALED_IN}, 60, "scale-in")
-        _wait(lambda: not _ours(qstat_jobs), 30, "jobs to leave qstat")
+        wait_until(lambda: set(block_states(ex).values()) == {BlockState.SCALED_IN}, 60, "scale-in")
+        wait_until(lambda: not _ours(qstat_jobs), 30, "jobs to leave qstat")
     assert os.environ["SGE_ROOT"]
 
 
@@ -143,4 +114,4 @@ def test_a_refused_block_fails_tasks_with_grid_engines_words(tmp_path: Path) -> 
         with pytest.raises(BrokenHtex, match='unknown queue "nosuch.q"'):
             future.result(timeout=60)
         assert ex.bad_state_is_set
-        assert set(_blocks(ex).values()) == {BlockState.REJECTED}
+        assert set(block_states(ex).values()) == {BlockState.REJECTED}

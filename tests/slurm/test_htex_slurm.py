@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 
 import conveyor
-from conftest import squeue_jobs
+from batch_cluster import block_states, loaded_htex, pools_of, squeue_jobs, wait_until
 from conveyor import Config, python_app
 from conveyor.errors import BrokenHtex
 from conveyor.executors.blocks.states import BlockState
@@ -55,50 +54,24 @@ def _config(
 
 
 def _htex() -> HighThroughputExecutor:
-    ex = conveyor.dfk().executors["slurm_htex"]
-    assert isinstance(ex, HighThroughputExecutor)
-    return ex
-
-
-def _blocks(ex: HighThroughputExecutor) -> dict[str, BlockState]:
-    assert ex._blocks is not None
-    return ex._blocks.block_states()
-
-
-def _wait(cond: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
-
-
-def _pools(run_dir: Path) -> list[psutil.Process]:
-    """Pool processes started for this test (their log directory is under its run_dir)."""
-    found = []
-    for proc in psutil.process_iter(["cmdline", "status"]):
-        cmd = " ".join(proc.info["cmdline"] or [])
-        if (
-            "conveyor.executors.htex.pool" in cmd
-            and str(run_dir) in cmd
-            and proc.info["status"] != psutil.STATUS_ZOMBIE
-        ):
-            found.append(proc)
-    return found
+    return loaded_htex("slurm_htex")
 
 
 @pytest.fixture(autouse=True)
 def _nothing_left_behind(tmp_path: Path) -> Iterator[None]:
     yield
-    _wait(lambda: not [j for j in squeue_jobs() if "conveyor" in j], 20, "conveyor jobs to end")
-    _wait(lambda: not _pools(tmp_path), 20, "pool processes to exit")
+    wait_until(
+        lambda: not [j for j in squeue_jobs() if "conveyor" in j], 20, "conveyor jobs to end"
+    )
+    wait_until(lambda: not pools_of(tmp_path), 20, "pool processes to exit")
 
 
 def test_200_tasks_spread_over_two_blocks_of_two_nodes(tmp_path: Path) -> None:
     with conveyor.load(_config(tmp_path, {"init_blocks": 2, "max_blocks": 2})):
         ex = _htex()
-        _wait(lambda: ex.statistics().extra["managers"] == 4, 60, "4 pools to connect")
+        wait_until(lambda: ex.statistics().extra["managers"] == 4, 60, "4 pools to connect")
         nodes = [f.result(timeout=120) for f in [where(0.02) for _ in range(240)]]
-        assert set(_blocks(ex).values()) == {BlockState.RUNNING}
+        assert set(block_states(ex).values()) == {BlockState.RUNNING}
     assert len(nodes) == 240
     assert len(set(nodes)) >= 3, sorted(set(nodes))
     assert not [j for j in squeue_jobs() if "conveyor" in j]
@@ -109,15 +82,15 @@ def test_scancel_of_a_running_block_loses_no_task(tmp_path: Path) -> None:
         _config(tmp_path, {"init_blocks": 2, "max_blocks": 2, "nodes_per_block": 1})
     ):
         ex = _htex()
-        _wait(lambda: ex.statistics().extra["managers"] == 2, 60, "2 pools to connect")
+        wait_until(lambda: ex.statistics().extra["managers"] == 2, 60, "2 pools to connect")
         futures = [where(0.05) for _ in range(200)]
-        _wait(lambda: sum(f.done() for f in futures) >= 20, 60, "some tasks to finish")
+        wait_until(lambda: sum(f.done() for f in futures) >= 20, 60, "some tasks to finish")
         assert ex._blocks is not None
         victim = ex._blocks.blocks["0"]
         subprocess.run(["scancel", str(victim.job_id)], check=True)
         results = [f.result(timeout=180) for f in futures]
-        assert _blocks(ex)["0"] is BlockState.CANCELLED
-        assert len(_blocks(ex)) >= 3, "no replacement block was started"
+        assert block_states(ex)["0"] is BlockState.CANCELLED
+        assert len(block_states(ex)) >= 3, "no replacement block was started"
     assert len(results) == 200
 
 
@@ -149,14 +122,18 @@ def test_blocks_scale_out_under_load_and_in_when_idle(tmp_path: Path) -> None:
     )
     with conveyor.load(config):
         ex = _htex()
-        assert _blocks(ex) == {}
+        assert block_states(ex) == {}
         futures = [where(0.3) for _ in range(40)]
-        _wait(lambda: len(_blocks(ex)) == 2, 30, "scale-out to 2 blocks")
+        wait_until(lambda: len(block_states(ex)) == 2, 30, "scale-out to 2 blocks")
         assert [f.result(timeout=120) for f in futures]
-        _wait(
-            lambda: set(_blocks(ex).values()) == {BlockState.SCALED_IN}, 60, "idle blocks scaled in"
+        wait_until(
+            lambda: set(block_states(ex).values()) == {BlockState.SCALED_IN},
+            60,
+            "idle blocks scaled in",
         )
-        _wait(lambda: not [j for j in squeue_jobs() if "conveyor" in j], 30, "jobs to leave squeue")
+        wait_until(
+            lambda: not [j for j in squeue_jobs() if "conveyor" in j], 30, "jobs to leave squeue"
+        )
         assert where(0).result(timeout=60), "scaling out again after scale-in failed"
 
 
@@ -164,7 +141,7 @@ def test_cleanup_leaves_no_job_and_no_pool(tmp_path: Path) -> None:
     with conveyor.load(_config(tmp_path, {"init_blocks": 1, "max_blocks": 1})):
         assert where(0).result(timeout=60).startswith("n")
         assert [j for j in squeue_jobs() if "conveyor" in j]
-        assert _pools(tmp_path)
+        assert pools_of(tmp_path)
     assert not [j for j in squeue_jobs() if "conveyor" in j and "RUNNING" in j]
     assert os.environ["SLURM_CONF"]
 
@@ -192,6 +169,6 @@ def test_a_block_near_its_time_limit_drains_instead_of_losing_tasks(tmp_path: Pa
         deadline = time.monotonic() + 150
         while len(set(jobs)) < 2 and time.monotonic() < deadline:
             jobs += [f.result(timeout=120) for f in [job_of(1.0) for _ in range(4)]]
-        states = _blocks(ex)
+        states = block_states(ex)
     assert len(set(jobs)) >= 2, "the first block never drained"
     assert states["0"] is BlockState.COMPLETED, states

@@ -5,7 +5,6 @@ The hello-world is MPICH's (srun wires its ranks with ``--mpi=pmi2``, passed as
 """
 
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 import pytest
 
 import conveyor
-from conftest import squeue_jobs
+from batch_cluster import squeue_jobs, wait_until
 from conveyor import Config, bash_app
 from conveyor.errors import InvalidResourceSpecification
 from conveyor.executors.htex.mpi_executor import MPIExecutor
@@ -29,13 +28,6 @@ pytestmark = [pytest.mark.slurm, pytest.mark.usefixtures("slurm_cluster")]
 @bash_app
 def mpi_run(exe: str, parsl_resource_specification: Any = None, stdout: Any = None) -> str:
     return f'echo "nodelist $PARSL_MPI_NODELIST"; $PARSL_MPI_PREFIX {exe}'
-
-
-def _wait(cond: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -60,7 +52,7 @@ def mpi_block(tmp_path: Path) -> Iterator[Path]:
     )
     with conveyor.load(Config(executors=[executor], run_dir=str(tmp_path), strategy=None)):
         yield exe
-    _wait(lambda: not [j for j in squeue_jobs() if "conveyor" in j], 30, "the block to end")
+    wait_until(lambda: not [j for j in squeue_jobs() if "conveyor" in j], 30, "the block to end")
 
 
 def _run(exe: Path, out: Path, **spec: Any) -> tuple[list[str], list[tuple[int, int, str, str]]]:
