@@ -266,6 +266,7 @@ MODULES: Mapping[str, Mapping[str, str]] = {
         **_names("conveyor.utils", "get_all_checkpoints get_last_checkpoint"),
         "RepresentationMixin": "conveyor.representation:RepresentationMixin",
         **_names("conveyor.file_wait", "time_limited_open wait_for_file"),
+        "execute_wait": "conveyor.providers.shell:execute_wait",
     },
     "parsl.version": {"VERSION": "conveyor.version:VERSION"},
 }
@@ -296,7 +297,7 @@ LACKING: Mapping[str, frozenset[str]] = {
     "parsl.executors.high_throughput.mpi_resource_management": frozenset(
         {"MPINodesUnavailable", "MPITaskScheduler", "PrioritizedTask", "TaskScheduler"}
     ),
-    "parsl.utils": frozenset({"Timer", "AutoCancelTimer", "execute_wait"}),
+    "parsl.utils": frozenset({"Timer", "AutoCancelTimer"}),
 }
 
 

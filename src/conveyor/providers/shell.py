@@ -25,7 +25,7 @@ __all__ = ["NOT_RUN", "CommandResult", "CommandRunner", "command_line", "execute
 
 logger = logging.getLogger(__name__)
 
-#: exit codes meaning the command did not run: timed out (-1), no such program (127, sh's)
+#: exit codes of a command that did not run: timed out (-1), no such program (127, sh's)
 NOT_RUN = (-1, 127)
 
 
@@ -55,11 +55,12 @@ def command_line(argv: Sequence[str], stdin_path: str | None = None) -> str:
     return f"{line} < {shlex.quote(stdin_path)}" if stdin_path else line
 
 
-def execute_wait(cmd: str, timeout: float | None = None) -> tuple[int, str, str]:
+def execute_wait(cmd: str, walltime: float | None = None) -> tuple[int, str, str]:
     """Run the command line ``cmd`` with ``/bin/sh``; ``(exit code, stdout, stderr)``.
 
-    stdin is ``/dev/null``. The command runs in its own process group; after ``timeout``
-    seconds that group is killed and the result is ``(-1, "", "timed out after N s")``.
+    Parsl's ``parsl.utils.execute_wait``. stdin is ``/dev/null``; the command runs in its
+    own process group. After ``walltime`` seconds that group is killed and
+    ``subprocess.TimeoutExpired`` is raised, as Parsl raises it.
     """
     with subprocess.Popen(
         ["/bin/sh", "-c", cmd],
@@ -71,10 +72,10 @@ def execute_wait(cmd: str, timeout: float | None = None) -> tuple[int, str, str]
         start_new_session=True,
     ) as proc:
         try:
-            out, err = proc.communicate(timeout=timeout)
+            out, err = proc.communicate(timeout=walltime)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
-            return -1, "", f"timed out after {timeout} s"
+            raise
     return proc.returncode, out, err
 
 
@@ -101,7 +102,10 @@ class CommandRunner:
         return execute_wait(cmd, self.cmd_timeout if timeout is None else timeout)
 
     def _run(self, argv: Sequence[str], stdin_path: str | None = None) -> CommandResult:
-        code, out, err = self.execute_wait(command_line(argv, stdin_path))
+        try:
+            code, out, err = self.execute_wait(command_line(argv, stdin_path))
+        except subprocess.TimeoutExpired as exc:
+            code, out, err = -1, "", f"timed out after {exc.timeout} s"
         result = CommandResult(tuple(argv), code, out, err)
         if not result.ok:
             logger.debug("%s", result.describe())

@@ -4,6 +4,7 @@ hook (a subclass replacing it sees and answers each one), and submitted jobs are
 with their output paths, as Parsl's providers list them."""
 
 import shlex
+import subprocess
 import time
 from pathlib import Path
 
@@ -39,9 +40,18 @@ def test_command_line_keeps_every_argument_whole(tmp_path: Path) -> None:
 def test_a_timeout_kills_the_whole_command(tmp_path: Path) -> None:
     pid_file = tmp_path / "pid"
     script = f"sleep 600 & echo $! > {shlex.quote(str(pid_file))}; wait"
-    code, _, err = execute_wait(script, timeout=1)
-    assert code == -1
-    assert "timed out" in err
+    with pytest.raises(subprocess.TimeoutExpired):
+        execute_wait(script, walltime=1)
+    assert _ended(int(pid_file.read_text()))
+
+
+def test_a_command_that_times_out_is_a_failed_command_to_a_provider(tmp_path: Path) -> None:
+    provider = SlurmProvider(partition="debug", cmd_timeout=1)
+    pid_file = tmp_path / "pid"
+    script = f"sleep 600 & echo $! > {shlex.quote(str(pid_file))}; wait"
+    result = provider._run(["sh", "-c", script])
+    assert (result.returncode, result.ok) == (-1, False)
+    assert "timed out after 1 s" in result.describe()
     assert _ended(int(pid_file.read_text()))
 
 
