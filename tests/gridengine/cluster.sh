@@ -17,37 +17,16 @@ COMMON="$SGE_ROOT/$SGE_CELL/common"
 SPOOL=/var/spool/gridengine
 HOST=$(hostname)
 
-say() { echo "cluster.sh: $*" >&2; }
-die() { say "$*"; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/../cluster_lib.sh"
 
 install() {
     if command -v sge_qmaster >/dev/null && command -v sge_execd >/dev/null \
         && command -v qsub >/dev/null; then
         return 0
     fi
-    [ "$(id -u)" = 0 ] || die "Grid Engine is not installed and installing it needs root"
-    command -v apt-get >/dev/null || die "Grid Engine is not installed and apt-get is missing"
-    local made_policy=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-        chmod +x /usr/sbin/policy-rc.d
-        made_policy=yes
-    fi
-    local rc=0
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends gridengine-master gridengine-exec gridengine-client \
-        >/dev/null; } || rc=$?
-    [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
-    [ "$rc" = 0 ] || die "apt-get could not install Grid Engine (rc $rc)"
+    apt_install "Grid Engine" gridengine-master gridengine-exec gridengine-client
 }
 
-
-# running PID: true while PID is a process that has not exited (zombies count as exited)
-running() {
-    local state
-    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
-}
 
 # ours NAME: true when $DIR/run/NAME.pid holds a running process called NAME
 ours() {
@@ -65,8 +44,7 @@ check_port() {
         grep -q "pid=$(cat "$DIR/run/$2.pid")," <<<"$users" && return 0
     fi
     local holders
-    holders=$(grep -o '"[^"]*",pid=[0-9]*' <<<"$users" \
-        | sed -E 's/"([^"]*)",pid=([0-9]+)/\1 (pid \2)/' | sort -u | paste -sd, -)
+    holders=$(port_holders "$users")
     die "port $1 (needed by $2) is already in use by ${holders:-another process}"
 }
 

@@ -17,27 +17,14 @@ BASE_PORT=${CONVEYOR_SLURM_PORT:-17001}
 CONF="$DIR/slurm.conf"
 HOST=$(hostname -s)
 
-say() { echo "cluster.sh: $*" >&2; }
-die() { say "$*"; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/../cluster_lib.sh"
 
 install() {
     if command -v slurmctld >/dev/null && command -v slurmd >/dev/null \
         && command -v sbatch >/dev/null && command -v munged >/dev/null; then
         return 0
     fi
-    [ "$(id -u)" = 0 ] || die "Slurm is not installed and installing it needs root"
-    command -v apt-get >/dev/null || die "Slurm is not installed and apt-get is missing"
-    local made_policy=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-        chmod +x /usr/sbin/policy-rc.d
-        made_policy=yes
-    fi
-    local rc=0
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends munge slurm-client slurmctld slurmd >/dev/null; } || rc=$?
-    [ -n "$made_policy" ] && rm -f /usr/sbin/policy-rc.d
-    [ "$rc" = 0 ] || die "apt-get could not install munge and Slurm (rc $rc)"
+    apt_install Slurm munge slurm-client slurmctld slurmd
 }
 
 write_config() {
@@ -75,13 +62,6 @@ AccountingStorageType=accounting_storage/none
 NodeName=n[1-$NODES] NodeHostname=$HOST NodeAddr=127.0.0.1 Port=[$BASE_PORT-$last] CPUs=$CPUS RealMemory=4096 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
-}
-
-# running PID: true while PID is a process that has not exited (zombies count as exited)
-running() {
-    local state
-    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
 }
 
 # pid_alive FILE NAME: true when FILE holds the PID of a running process named NAME
@@ -129,8 +109,7 @@ check_port() {
         return 0
     fi
     local holders
-    holders=$(grep -o '"[^"]*",pid=[0-9]*' <<<"$users" \
-        | sed -E 's/"([^"]*)",pid=([0-9]+)/\1 (pid \2)/' | sort -u | paste -sd, -)
+    holders=$(port_holders "$users")
     die "port $1 (needed by $3) is already in use by ${holders:-another process}"
 }
 
