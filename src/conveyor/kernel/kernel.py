@@ -87,18 +87,7 @@ class DataFlowKernel(KernelQueries):
         except BaseException:
             self._stack.close()  # e.g. BadCheckpoint: stop what has started already
             raise
-        self._pipeline = build_pipeline(
-            self.config,
-            self.run_dir,
-            self._user_labels(),
-            self.memoizer,
-            kernel=weakref.ref(self),
-            validate=validate,
-        )
-        assert self._pipeline.policies is not None
-        self._core = KernelCore(self._pipeline.policies)
-        if self.monitoring is not None:
-            self._core.observer = self.monitoring.observer
+        self._start_core(validate)
         self._ids = itertools.count()
         self._futures: dict[int, AppFuture] = {}
         # bound once: every AppFuture points at these two instead of a fresh pair
@@ -116,6 +105,21 @@ class DataFlowKernel(KernelQueries):
         )
 
     # --- start-up -----------------------------------------------------------------
+
+    def _start_core(self, validate: bool) -> None:
+        """The elaboration pipeline, and the core deciding with its policies."""
+        self._pipeline = build_pipeline(
+            self.config,
+            self.run_dir,
+            self._user_labels(),
+            self.memoizer,
+            kernel=weakref.ref(self),
+            validate=validate,
+        )
+        assert self._pipeline.policies is not None
+        self._core = KernelCore(self._pipeline.policies)
+        if self.monitoring is not None:
+            self._core.observer = self.monitoring.observer
 
     def _start_logging(self) -> None:
         self._stack.callback(start_run_logging(self.config.initialize_logging, self.run_dir))
