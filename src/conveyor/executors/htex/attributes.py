@@ -18,7 +18,7 @@ from typing import Any
 
 from conveyor.errors import ConfigurationError
 from conveyor.executors.htex.options import HtexOptions
-from conveyor.executors.htex.protocol import PoolLaunchSpec
+from conveyor.executors.htex.pool_spec import PoolLaunchSpec
 from conveyor.providers.base import ExecutionProvider
 
 __all__ = ["DEFAULT_LAUNCH_CMD", "HtexAttributes", "pool_command", "workers_per_node"]

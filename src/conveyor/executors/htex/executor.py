@@ -25,7 +25,6 @@ from conveyor.errors import (
     BlocksFailed,
     ConfigurationError,
     ExecutorShutDown,
-    InvalidResourceSpecification,
 )
 from conveyor.execution.lean_future import LeanFuture
 from conveyor.execution.run_task import pack_call_frames
@@ -36,12 +35,11 @@ from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.addresses import free_port, interchange_addresses
 from conveyor.executors.htex.attributes import HtexAttributes, pool_command
+from conveyor.executors.htex.checks import HtexChecks
 from conveyor.executors.htex.client import HtexClient, Sink, settle
 from conveyor.executors.htex.manager_selector import manager_order
-from conveyor.executors.htex.mpi_prefix import mpi_resources, require_simple_launcher
+from conveyor.executors.htex.mpi_prefix import require_simple_launcher
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
-from conveyor.executors.htex.pool.deadline import usable_seconds
-from conveyor.executors.htex.pool.resources import TASK_RESOURCE_KEYS, check_task_resources
 from conveyor.executors.htex.queries import HtexQueries
 from conveyor.executors.htex.transport import generate_keys
 from conveyor.providers.base import ExecutionProvider
@@ -54,10 +52,8 @@ __all__ = ["HighThroughputExecutor"]
 
 logger = logging.getLogger(__name__)
 
-_ALLOWED_SPEC = {"priority", "walltime"}
 
-
-class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
+class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
     """Run tasks on process worker pools started in blocks by a provider.
 
     Accepts Parsl's keyword names (``max_workers_per_node``, ``heartbeat_period``,
@@ -260,39 +256,6 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, Executor):
         stream, buffers = pack_call_frames(args, kwargs)
         item = [next(self._ids), priority, int(walltime * 1000), fn_hash, fn_bytes, stream]
         client.submit(sink, item if resources is None else [*item, resources], buffers)
-
-    def validate_resource_spec(self, resource_specification: Mapping[str, Any]) -> None:
-        """Raise InvalidResourceSpecification for a spec this executor refuses (Parsl's name)."""
-        self._checked_resources(resource_specification)
-
-    def _checked_resources(self, spec: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The resources a task's Submit item carries (MPI keys, or cores / memory / gpus)."""
-        if self.options.pool.enable_mpi_mode:
-            return mpi_resources(spec, _ALLOWED_SPEC, self.provider)
-        bad = set(spec) - _ALLOWED_SPEC - set(TASK_RESOURCE_KEYS)
-        if bad:
-            allowed = sorted(_ALLOWED_SPEC | set(TASK_RESOURCE_KEYS))
-            raise InvalidResourceSpecification(
-                bad,
-                f"HTEX accepts only {allowed} in a resource specification, not {sorted(bad)}",
-            )
-        return check_task_resources(spec)
-
-    def _walltime_error(self, walltime: float) -> BaseException | None:
-        if walltime and walltime >= self.usable_block_seconds:
-            return InvalidResourceSpecification(
-                {"walltime"},
-                f"task walltime {walltime:g} s cannot fit in a block of {self.label}: its pools "
-                f"take tasks for at most {self.usable_block_seconds:g} s",
-            )
-        return None
-
-    @property
-    def usable_block_seconds(self) -> float:
-        """How long a pool takes tasks: its block's walltime less the drain margin, or drain_period."""
-        life = usable_seconds(self.provider.block_seconds)
-        period = self.options.pool.drain_period
-        return min(life, period) if period else life
 
     def _function(self, func: Callable[..., Any]) -> tuple[bytes, bytes]:
         try:

@@ -13,14 +13,14 @@ See docs/protocol.md.
 
 from __future__ import annotations
 
-import shlex
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from enum import IntEnum
 from typing import Any, ClassVar
 
 import msgpack
 
 from conveyor.errors import ProtocolError
+from conveyor.executors.htex.pool_spec import PoolLaunchSpec
 
 __all__ = ["PROTOCOL_VERSION", "Message", "PoolLaunchSpec", "Tag", "decode", "encode"]
 
@@ -261,14 +261,11 @@ _ITEM_SHAPES: dict[int, tuple[type, ...]] = {
 }
 #: item shapes that may carry one more, optional element of this type (a resources dict)
 _OPTIONAL_TAIL: dict[int, type] = {Tag.SUBMIT: dict, Tag.TASKS: dict}
-_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {
-    cls: tuple(f.name for f in fields(cls)) for cls in _TYPES.values()
-}
 
 
 def encode(msg: Message) -> bytes:
     """One frame for ``msg`` (fields taken as they are: no copy of the task lists)."""
-    values = [getattr(msg, name) for name in _FIELD_NAMES[type(msg)]]
+    values = [getattr(msg, name) for name, _ in _FIELD_CHECKS[type(msg)]]
     frame: bytes = msgpack.packb([msg.tag, *values], use_bin_type=True)
     return frame
 
@@ -329,75 +326,3 @@ def _check_items(cls: type[Any], items: list[Any], allowed: frozenset[tuple[type
             if not any(len(item) == len(shape) for shape in allowed):
                 raise ProtocolError(f"{cls.__name__} item has the wrong shape")
             raise ProtocolError(f"{cls.__name__} item has a field of the wrong type")
-
-
-@dataclass(frozen=True, slots=True)
-class PoolLaunchSpec:
-    """Everything a worker pool needs to start, rendered into and parsed from its argv."""
-
-    addresses: str
-    port: int
-    block_id: str = "0"
-    #: 0 = as many as cores / cores_per_worker allow
-    max_workers: int = 0
-    cores_per_worker: float = 1.0
-    mem_per_worker: float = 0.0
-    prefetch_capacity: int = 0
-    heartbeat_period: float = 30.0
-    heartbeat_threshold: float = 120.0
-    cert_dir: str = ""
-    logdir: str = "."
-    debug: bool = False
-    cpu_affinity: str = "none"
-    accelerators: str = ""
-    drain_period: float = 0.0
-    #: MPI mode: the pool hands its block's nodes to tasks; mpiexec / srun / aprun
-    mpi_launcher: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
-
-    def to_argv(self) -> list[str]:
-        """``--name value`` pairs for every field (bools as 0/1, extra as k=v)."""
-        argv: list[str] = []
-        for spec in fields(self):
-            value = getattr(self, spec.name)
-            if spec.name == "extra":
-                for k, v in value.items():
-                    argv += ["--extra", f"{k}={v}"]
-                continue
-            argv += [
-                f"--{spec.name.replace('_', '-')}",
-                str(int(value) if isinstance(value, bool) else value),
-            ]
-        return argv
-
-    def to_command(self, program: str = "process_worker_pool") -> str:
-        """A shell command line running the pool."""
-        return " ".join([program, *(shlex.quote(a) for a in self.to_argv())])
-
-    @classmethod
-    def from_argv(cls, argv: list[str]) -> PoolLaunchSpec:
-        """Parse what :meth:`to_argv` produced; ValueError on anything else."""
-        if len(argv) % 2:
-            raise ValueError("pool arguments come in --name value pairs")
-        types = {f.name: f.type for f in fields(cls)}
-        values: dict[str, Any] = {"extra": {}}
-        for flag, raw in zip(argv[::2], argv[1::2], strict=True):
-            name = flag.removeprefix("--").replace("-", "_")
-            if not flag.startswith("--") or name not in types:
-                raise ValueError(f"unknown pool argument {flag}")
-            if name == "extra":
-                k, _, v = raw.partition("=")
-                values["extra"][k] = v
-            else:
-                values[name] = _convert(str(types[name]), raw)
-        return cls(**values)
-
-
-def _convert(kind: str, raw: str) -> Any:
-    if kind == "int":
-        return int(raw)
-    if kind == "float":
-        return float(raw)
-    if kind == "bool":
-        return raw not in ("0", "False", "false", "")
-    return raw

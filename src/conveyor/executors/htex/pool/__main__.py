@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-from conveyor.executors.htex.protocol import PoolLaunchSpec
+from conveyor.executors.htex.pool_spec import PoolLaunchSpec
 
 
 def main(argv: list[str] | None = None) -> int:

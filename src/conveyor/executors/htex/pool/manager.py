@@ -20,8 +20,6 @@ import socket
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import Any
 
 import msgpack
@@ -36,18 +34,14 @@ from conveyor.executors.htex.mpi_nodes import discover_nodes
 from conveyor.executors.htex.pool.affinity import (
     WorkerPlacement,
     cpus_for_worker,
-    node_resources,
-    worker_count,
-    worker_environment,
 )
 from conveyor.executors.htex.pool.deadline import drain_time
 from conveyor.executors.htex.pool.link import LinkWatch
 from conveyor.executors.htex.pool.mpi_placer import MpiPlacer
 from conveyor.executors.htex.pool.probe import reachable_address
-from conveyor.executors.htex.pool.resources import NodeShape, ResourcePlacer
+from conveyor.executors.htex.pool.resources import ResourcePlacer
 from conveyor.executors.htex.pool.sampler import Sampler
-from conveyor.executors.htex.pool.shm import BufferLink
-from conveyor.executors.htex.pool.worker import worker_main
+from conveyor.executors.htex.pool.slots import WorkerSlot, count_workers, node_shape, spawn_worker
 from conveyor.executors.htex.transport import connect, secure_client
 
 __all__ = ["Manager", "RegistrationRefused"]
@@ -61,25 +55,6 @@ class RegistrationRefused(Exception):
     """The interchange refused this pool (e.g. version mismatch) or never answered."""
 
 
-@dataclass(slots=True)
-class WorkerSlot:
-    """One worker process and what it is running."""
-
-    rank: int
-    process: Any
-    conn: Connection
-    tasks: set[int] = field(default_factory=set)
-    functions: set[bytes] = field(default_factory=set)
-    #: large buffers to and from this worker (shm.py), opened on first use
-    link: BufferLink | None = None
-
-    def buffers(self) -> BufferLink:
-        """This worker's buffer link."""
-        if self.link is None:
-            self.link = BufferLink(self.conn)
-        return self.link
-
-
 class Manager:
     """Runs one pool until shutdown, drain or loss of the interchange."""
 
@@ -91,7 +66,7 @@ class Manager:
         # replacing dead ones later are spawned, since forking a threaded process is unsafe
         self.mp: Any = mp.get_context("fork")
         self.accelerators = [a for a in spec.accelerators.split(",") if a]
-        self.worker_count = _worker_count(spec, self.accelerators)
+        self.worker_count = count_workers(spec, self.accelerators)
         self.workers: list[WorkerSlot] = []
         self.pending: deque[list[Any]] = deque()
         self.functions: dict[bytes, bytes] = {}
@@ -105,7 +80,7 @@ class Manager:
         self.placer: MpiPlacer | ResourcePlacer = (
             MpiPlacer(spec.mpi_launcher, discover_nodes())
             if spec.mpi_launcher
-            else ResourcePlacer(_node_shape(spec, self.accelerators))
+            else ResourcePlacer(node_shape(spec, self.accelerators))
         )
         self._poller_cache: zmq.Poller | None = None
         #: monitoring (pool/sampler.py), when the executor asked for it
@@ -168,25 +143,17 @@ class Manager:
         self.link = LinkWatch(self.sock)
 
     def _spawn(self, rank: int) -> WorkerSlot:
-        mine, theirs = self.mp.Pipe(duplex=True)
-        cpus = cpus_for_worker(
-            self.spec.cpu_affinity, rank, self.worker_count, sorted(os.sched_getaffinity(0))
-        )
-        accelerator = (
-            self.accelerators[rank % len(self.accelerators)] if self.accelerators else None
-        )
         placement = WorkerPlacement(
-            rank, self.worker_count, self.identity.hex(), self.spec.block_id, cpus, accelerator
+            rank,
+            self.worker_count,
+            self.identity.hex(),
+            self.spec.block_id,
+            cpus_for_worker(
+                self.spec.cpu_affinity, rank, self.worker_count, sorted(os.sched_getaffinity(0))
+            ),
+            self.accelerators[rank % len(self.accelerators)] if self.accelerators else None,
         )
-        proc = self.mp.Process(
-            target=worker_main,
-            args=(theirs, worker_environment(placement), cpus),
-            name=f"conveyor-worker-{rank}",
-            daemon=True,
-        )
-        proc.start()
-        theirs.close()
-        return WorkerSlot(rank, proc, mine)
+        return spawn_worker(self.mp, placement)
 
     # --- main loop ------------------------------------------------------------------
 
@@ -407,31 +374,3 @@ def main_loop(spec: p.PoolLaunchSpec) -> int:
     finally:
         manager.close()
     return 0
-
-
-def _node() -> tuple[int, float | None]:
-    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return node_resources(os.environ, len(os.sched_getaffinity(0)), physical)
-
-
-def _node_shape(spec: p.PoolLaunchSpec, accelerators: list[str]) -> NodeShape:
-    cores, mem_gb = _node()
-    return NodeShape(
-        sorted(os.sched_getaffinity(0))[:cores],
-        (mem_gb or 0.0) * 1024,
-        accelerators,
-        spec.cores_per_worker,
-        spec.mem_per_worker * 1024,
-    )
-
-
-def _worker_count(spec: p.PoolLaunchSpec, accelerators: list[str]) -> int:
-    cores, mem_gb = _node()
-    return worker_count(
-        spec.max_workers or None,
-        cores,
-        spec.cores_per_worker,
-        mem_gb,
-        spec.mem_per_worker or None,
-        accelerators,
-    )
