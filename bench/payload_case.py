@@ -30,20 +30,11 @@ def run(submit, blob, n):
 
 def htex(blob, n, encrypted, run_dir):
     import parsl
+    from bench_config import config
     from parsl.app.app import python_app
-    from parsl.config import Config
-    from parsl.executors import HighThroughputExecutor
-    from parsl.providers import LocalProvider
 
     app = python_app(echo)
-    ex = HighThroughputExecutor(
-        label="htex",
-        max_workers_per_node=2,
-        encrypted=encrypted,
-        address="127.0.0.1",
-        provider=LocalProvider(init_blocks=1, max_blocks=1, min_blocks=0),
-    )
-    with parsl.load(Config(executors=[ex], run_dir=run_dir, strategy="none")):
+    with parsl.load(config(run_dir, encrypted)):
         return run(app, blob, n)
 
 
