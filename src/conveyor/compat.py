@@ -257,6 +257,17 @@ MODULES: Mapping[str, Mapping[str, str]] = {
     ),
     "parsl.monitoring": {"MonitoringHub": "conveyor.monitoring.hub:MonitoringHub"},
     "parsl.monitoring.monitoring": {"MonitoringHub": "conveyor.monitoring.hub:MonitoringHub"},
+    "parsl.monitoring.radios": {},
+    **{
+        f"parsl.monitoring.radios.{module}": {name: f"conveyor.monitoring.radios:{name}"}
+        for module, name in (
+            ("base", "RadioConfig"),
+            ("htex", "HTEXRadio"),
+            ("udp", "UDPRadio"),
+            ("filesystem", "FilesystemRadio"),
+            ("multiprocessing", "MultiprocessingQueueRadio"),
+        )
+    },
     "parsl.log_utils": _names(
         "conveyor.log_utils", "set_stream_logger set_file_logger DEFAULT_FORMAT"
     ),
