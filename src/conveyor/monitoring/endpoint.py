@@ -16,7 +16,7 @@ import sqlite3
 from conveyor.errors import ConfigurationError
 from conveyor.monitoring.schema import CONVEYOR_TABLE, create_schema
 
-__all__ = ["database_path", "default_endpoint", "open_database"]
+__all__ = ["database_path", "default_endpoint", "open_database", "writer_connection"]
 
 _PREFIX = "sqlite:///"
 #: how long a writer waits for another process holding the database's write lock
@@ -43,7 +43,7 @@ def database_path(endpoint: str) -> str:
 
 
 def open_database(endpoint: str) -> sqlite3.Connection:
-    """Open (creating if needed) the endpoint's database, ready for the writer thread."""
+    """Open (creating if needed) the endpoint's database, ready for the writer process."""
     path = database_path(endpoint)
     try:
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -63,4 +63,12 @@ def open_database(endpoint: str) -> sqlite3.Connection:
         raise ConfigurationError(
             f"monitoring logging_endpoint {endpoint!r} cannot be written: {exc}"
         ) from exc
+    return conn
+
+
+def writer_connection(path: str, busy_timeout: float) -> sqlite3.Connection:
+    """The writer process's connection to a database :func:`open_database` prepared."""
+    conn = sqlite3.connect(path, timeout=busy_timeout)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
     return conn

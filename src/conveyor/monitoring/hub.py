@@ -2,9 +2,11 @@
 
 ``Config(monitoring=MonitoringHub(...))`` makes ``load()`` open the database (see
 :mod:`conveyor.monitoring.endpoint`), write the ``workflow`` row and start ONE writer
-thread; the kernel reports transitions to it, executors their blocks and pools. No process
-is started for monitoring, so nothing re-imports the user's script: it works in notebooks
-and in scripts without an ``if __name__ == "__main__":`` guard.
+process (:mod:`conveyor.monitoring.process`); the kernel reports transitions to it,
+executors their blocks and pools. The writer is a new interpreter started with
+``python -m conveyor.monitoring.service``, never a fork or a multiprocessing spawn, so
+nothing re-imports the user's script: it works in notebooks and in scripts without an
+``if __name__ == "__main__":`` guard.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from typing import Any
 
 from conveyor.errors import ConfigurationError
 from conveyor.kernel.observe import TransitionObserver
-from conveyor.monitoring.endpoint import default_endpoint, open_database
+from conveyor.monitoring import endpoint as _endpoint
+from conveyor.monitoring.endpoint import database_path, default_endpoint, open_database
 from conveyor.monitoring.link import MonitoringLink, Queues
-from conveyor.monitoring.rows import RowBuilder
-from conveyor.monitoring.writer import DatabaseWriter, WorkflowInfo
+from conveyor.monitoring.process import WriterProcess, WriterSettings
+from conveyor.monitoring.writer import WorkflowInfo, insert_workflow
 
 __all__ = ["MonitoringHub", "MonitoringRun", "start_monitoring"]
 
@@ -112,6 +115,7 @@ class MonitoringRun:
     """One load()'s monitoring: the queues, the kernel observer, the executors' link, the writer."""
 
     def __init__(self, hub: MonitoringHub, conn: Any, endpoint: str, run_dir: str) -> None:
+        """Write the workflow's row through ``conn`` (then closed); start the writer process."""
         self.endpoint = endpoint
         self.run_id = str(uuid.uuid4())
         self.queues = Queues()
@@ -119,8 +123,6 @@ class MonitoringRun:
         self.link = MonitoringLink(
             self.queues, hub.resource_monitoring_enabled, hub.resource_monitoring_interval
         )
-        builder = RowBuilder(self.run_id, hub.resource_monitoring_interval)
-        self.writer = DatabaseWriter(conn, self.queues, builder)
         began = time.time()
         info = WorkflowInfo(
             self.run_id,
@@ -132,11 +134,25 @@ class MonitoringRun:
             rundir=os.path.abspath(run_dir),
         )
         try:
-            self.writer.begin(info, began)
+            insert_workflow(conn, info, began)
         except Exception as exc:
-            conn.close()
             raise ConfigurationError(
                 f"monitoring logging_endpoint {endpoint!r} cannot be written: {exc}"
+            ) from exc
+        finally:
+            conn.close()
+        settings = WriterSettings(
+            database_path(endpoint),
+            self.run_id,
+            hub.resource_monitoring_interval,
+            _endpoint.BUSY_TIMEOUT_S,
+            hub.monitoring_debug,
+        )
+        try:
+            self.writer = WriterProcess(self.queues, settings)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"monitoring: the writer process for {endpoint!r} could not start: {exc}"
             ) from exc
         logger.info("monitoring run %s writes to %s", self.run_id, endpoint)
 

@@ -1,9 +1,10 @@
-"""The queues between event sources and the one writer thread, and the executors' side of them.
+"""The queues between event sources and the writer process, and the executors' side of them.
 
 Sources only append to deques (``collections.deque.append`` is atomic and takes no lock):
 the kernel's observer appends transitions, the HTEX client's I/O thread appends pool
 reports through :meth:`MonitoringLink.pool_report`, block managers append block changes
-through :meth:`MonitoringLink.block_changed`. The writer thread pops them once per batch.
+through :meth:`MonitoringLink.block_changed`. The sender thread (:mod:`.process`) pops them
+once per batch interval and sends them to the writer process.
 This module imports nothing from the rest of conveyor but the row types, so executors may
 use it without depending on the monitoring machinery.
 """

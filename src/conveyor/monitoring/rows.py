@@ -1,6 +1,6 @@
 """Turns recorded events into one batch of rows in Parsl's schema (pure: no SQL, no threads).
 
-Inputs, drained by the writer thread once per batch interval:
+Inputs, sent to the writer process once per batch interval (see :mod:`.process`):
 
 - the kernel observer's events (see :mod:`conveyor.kernel.observe`);
 - pool reports (:class:`PoolTry`, :class:`PoolSample`, node dicts) from the HTEX client;
@@ -9,9 +9,9 @@ Inputs, drained by the writer thread once per batch interval:
 Within a batch a task is one ``task`` row however many of its events the batch holds: a
 task first seen in this batch is inserted whole, one inserted by an earlier batch gets an
 update of what changed. A task that ended is written from its story (every transition with
-its time), so its rows cost nothing on the kernel thread. The times of tasks, tries and
-statuses stay epoch seconds here: the writer's SQL formats them (in SQLite, without the
-GIL); rarer rows (resources, nodes, blocks) are formatted here. Statuses are mapped to Parsl's names
+its time), so its rows cost nothing on the kernel thread. Times are formatted here, as the
+database stores them (:func:`~conveyor.monitoring.schema.format_time`: the date part once
+per second), in the writer process. Statuses are mapped to Parsl's names
 (``DEP_FAILED`` -> ``dep_fail``; a retry's return to ``PENDING`` -> ``fail_retryable``;
 ``READY`` has no Parsl counterpart and is not written).
 """
@@ -117,11 +117,11 @@ class RowBuilder:
         self._reset()
 
     def _reset(self) -> None:
-        #: task_id -> (is_new, call facts, invoked, returned, fail_count, fail_cost); tuples
-        #: of plain values, which the garbage collector stops tracking at once
+        #: task_id -> (is_new, call facts, invoked, returned, fail_count, fail_cost), times
+        #: formatted; tuples of plain values, which the garbage collector stops tracking
         self._tasks: dict[int, tuple[Any, ...]] = {}
         #: (task_id, try_id) -> (block_id, hostname, running) from pools, not yet in a row
-        self._places: dict[tuple[int, int], tuple[str, str, float]] = {}
+        self._places: dict[tuple[int, int], tuple[str, str, str]] = {}
         self._batch = Batch()
 
     # --- kernel events -------------------------------------------------------------
@@ -140,52 +140,55 @@ class RowBuilder:
             if len(e) == 6:
                 self._ended(e)
             elif len(e) == 3:
-                self._tasks[task_id] = (True, e[1], e[2], None, 0, 0.0)
+                invoked = stamp(e[2])
+                self._tasks[task_id] = (True, e[1], invoked, None, 0, 0.0)
                 if task_id not in ended:
-                    status((task_id, "pending", e[2], run_id, 0))
+                    status((task_id, "pending", invoked, run_id, 0))
             elif task_id not in ended:
                 _, try_id, t, executor = e
-                status((task_id, "launched", t, run_id, try_id))
-                self._batch.tries.append(self._try(task_id, try_id, executor, t, None, None))
+                launched = stamp(t)
+                status((task_id, "launched", launched, run_id, try_id))
+                self._batch.tries.append(self._try(task_id, try_id, executor, launched, None, None))
 
     def _try(
-        self, task_id: int, try_id: int, executor: str, launched: float, returned: Any, error: Any
+        self, task_id: int, try_id: int, executor: str, launched: str, returned: Any, error: Any
     ) -> tuple[Any, ...]:
         """A whole try row, with the pool's block, host and running time when known."""
         block, host, running = self._places.pop((task_id, try_id), _NO_PLACE)
-        return (try_id, task_id, self.run_id, block, host, executor, launched, running) + (
-            returned,
-            error,
-            None,
-        )
+        times = (launched, running, returned)
+        return (try_id, task_id, self.run_id, block, host, executor, *times, error, None)
 
     def _ended(self, event: tuple[Any, ...]) -> None:
+        """Statuses and tries from a finished task's story; each time formatted once."""
         task_id, log, executor, history, fail_count, fail_cost = event
         status = self._batch.statuses.append
         add_try = self._batch.tries.append
         run_id = self.run_id
-        try_id, launched_at, failures, last, when = -1, 0.0, 0, _PENDING, 0.0
+        row = self._tasks.get(task_id, _NOT_SEEN)
+        try_id, launched, failures, last, text = -1, "", 0, _PENDING, ""
         for start, to, _, t in _entries(log):
-            when = t
+            name = _NAME_BY_NUMBER[to]
+            if name is None:  # READY: no status row, and no try ends there
+                last = to
+                continue
+            # the submission's time is the task row's (already formatted when new here)
+            text = row[2] if start == _NO_STATE and row[0] else stamp(t)
             if last == _LAUNCHED:  # the try launched before ends here
                 failed = to in _RETRY_OR_FAIL
                 error = history[failures] if failed and failures < len(history) else None
                 failures += failed
-                add_try(self._try(task_id, try_id, executor, launched_at, when, error))
+                add_try(self._try(task_id, try_id, executor, launched, text, error))
             elif to == _LAUNCHED:
-                try_id, launched_at = try_id + 1, when
+                try_id, launched = try_id + 1, text
             last = to
-            name = _NAME_BY_NUMBER[to]
-            if name is not None:
-                if to == _PENDING and start != _NO_STATE:
-                    name = "fail_retryable"
-                status((task_id, name, when, run_id, try_id if try_id > 0 else 0))
+            if to == _PENDING and start != _NO_STATE:
+                name = "fail_retryable"
+            status((task_id, name, text, run_id, try_id if try_id > 0 else 0))
         if last in _DONE_NUMBERS:
             self.completed += 1
         else:
             self.failed += 1
-        row = self._tasks.get(task_id, _NOT_SEEN)
-        self._tasks[task_id] = (row[0], row[1], row[2], when, fail_count, fail_cost)
+        self._tasks[task_id] = (row[0], row[1], row[2], text, fail_count, fail_cost)
 
     # --- pools and blocks ----------------------------------------------------------
 
@@ -199,11 +202,11 @@ class RowBuilder:
         places = self._places
         run_id = self.run_id
         for p in items:
-            started = p.started
+            started = stamp(p.started)
             places[(p.task_id, p.try_id)] = (p.block_id, p.hostname, started)
             status((p.task_id, RUNNING, started, run_id, p.try_id))
             if p.ended:
-                status((p.task_id, RUNNING_ENDED, p.ended, run_id, p.try_id))
+                status((p.task_id, RUNNING_ENDED, stamp(p.ended), run_id, p.try_id))
 
     def samples(self, items: Iterable[PoolSample], when: float) -> None:
         """Add resource samples; ``values`` follow the resource table after ``timestamp``."""

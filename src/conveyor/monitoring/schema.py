@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime
 import sqlite3
 from collections.abc import Mapping
-from typing import Any
 
 __all__ = [
     "BLOCK",
@@ -263,7 +262,9 @@ def check_database(conn: sqlite3.Connection, where: str = "database") -> None:
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-_last_second: list[Any] = [None, ""]
+#: epoch second -> its local date and time (a batch's times span a few seconds, interleaved)
+_SECONDS: dict[int, str] = {}
+_SECONDS_KEPT = 4096
 
 
 def format_time(seconds: float) -> str:
@@ -273,10 +274,12 @@ def format_time(seconds: float) -> str:
     second and cached.
     """
     whole = int(seconds)
-    if whole != _last_second[0]:
-        text = datetime.datetime.fromtimestamp(whole).strftime(_TIME_FORMAT)
-        _last_second[0], _last_second[1] = whole, text
-    return f"{_last_second[1]}.{int((seconds - whole) * 1e6):06d}"
+    text = _SECONDS.get(whole)
+    if text is None:
+        if len(_SECONDS) >= _SECONDS_KEPT:
+            _SECONDS.clear()
+        text = _SECONDS[whole] = datetime.datetime.fromtimestamp(whole).strftime(_TIME_FORMAT)
+    return f"{text}.{int((seconds - whole) * 1e6):06d}"
 
 
 def parse_time(text: str) -> datetime.datetime:

@@ -1,0 +1,232 @@
+"""The monitoring writer process: ``python -m conveyor.monitoring.service --db PATH ...``.
+
+Started by the user's process at ``load()`` (:mod:`conveyor.monitoring.process`) as a
+plain new interpreter - never a fork or a multiprocessing spawn, so the user's script is
+never re-imported (monitoring works in notebooks and without a ``__main__`` guard). Its
+stdin brings batch frames, its stdout takes status and log frames
+(:mod:`conveyor.monitoring.channel`). It turns events into rows
+(:class:`~conveyor.monitoring.rows.RowBuilder`) and writes each take of frames in one
+transaction (:class:`~conveyor.monitoring.writer.BatchWriter`).
+
+It runs at the lowest CPU priority (``nice`` 19): on a machine the workflow keeps busy the
+database waits for idle moments, and catches up at the end (``cleanup()`` waits for it).
+Frames wait undecoded in memory; beyond ``MAX_BACKLOG_BYTES`` new batches are DROPPED and
+counted (the workflow is never blocked by monitoring), with a warning in the log.
+
+It ends on a ``close`` frame (after the workflow's end is written), and when its stdin
+ends or its parent is gone (a crash of the user's process): it then writes what it had
+received and exits, so a crash loses at most the batch not yet sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import logging
+import os
+import select
+import threading
+import time
+from collections import deque
+from typing import Any
+
+from conveyor.monitoring.channel import BATCH, CLOSE, LOG, STATUS, FrameSplitter, decode, encode
+from conveyor.monitoring.endpoint import writer_connection
+from conveyor.monitoring.rows import Batch, BlockChange, PoolSample, PoolTry, RowBuilder
+from conveyor.monitoring.writer import BatchWriter
+
+__all__ = ["MAX_BACKLOG_BYTES", "NICENESS", "Inbox", "main"]
+
+logger = logging.getLogger("conveyor.monitoring")
+
+NICENESS = 19
+#: received, not yet written frames beyond which new batches are dropped
+MAX_BACKLOG_BYTES = 256 << 20
+#: frames decoded into one transaction at most (a large backlog is written in pieces)
+TAKE_BYTES = 16 << 20
+#: seconds between checks that the parent is alive while stdin is quiet
+PARENT_CHECK_S = 0.5
+#: frames this small are never dropped (the close frame among them)
+_SMALL = 64
+_Items = list[Any]
+
+
+class Inbox:
+    """Reads stdin on its own thread; keeps frames undecoded until the main loop takes them."""
+
+    def __init__(self, fd: int, parent_pid: int, cap: int = MAX_BACKLOG_BYTES) -> None:
+        self.fd, self.parent_pid, self.cap = fd, parent_pid, cap
+        self.dropped = 0
+        self.closed = False
+        self._frames: deque[bytes] = deque()
+        self._bytes = 0
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="monitoring-inbox", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        splitter = FrameSplitter()
+        while True:
+            ready, _, _ = select.select([self.fd], [], [], PARENT_CHECK_S)
+            if not ready:
+                if os.getppid() != self.parent_pid:
+                    break  # the user's process died; a forked child may hold the pipe open
+                continue
+            try:
+                data = os.read(self.fd, 1 << 20)
+            except OSError:
+                break
+            if not data:
+                break
+            with self._cond:
+                for frame in splitter.feed(data):
+                    self._keep(frame)
+                self._cond.notify()
+        with self._cond:
+            self.closed = True
+            self._cond.notify()
+
+    def _keep(self, frame: bytes) -> None:
+        if len(frame) > _SMALL and self._bytes + len(frame) > self.cap:
+            self.dropped += 1
+            return
+        self._frames.append(frame)
+        self._bytes += len(frame)
+
+    def take(self, timeout: float) -> tuple[list[bytes], bool]:
+        """Frames received (up to TAKE_BYTES), and whether nothing more will come.
+
+        Waits up to ``timeout`` seconds for a first frame.
+        """
+        with self._cond:
+            if not self._frames and not self.closed:
+                self._cond.wait(timeout)
+            taken: list[bytes] = []
+            size = 0
+            while self._frames and size < TAKE_BYTES:
+                frame = self._frames.popleft()
+                size += len(frame)
+                taken.append(frame)
+            self._bytes -= size
+            return taken, self.closed and not self._frames
+
+
+class _Reporter(logging.Handler):
+    """Status and log frames to the user's process (lost quietly once it is gone)."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(logging.DEBUG)
+        self.fd = fd
+        self.gone = False
+        self._send_lock = threading.Lock()
+
+    def send(self, kind: str, body: object) -> None:
+        data = memoryview(encode(kind, body))
+        with self._send_lock:
+            while data and not self.gone:
+                try:
+                    data = data[os.write(self.fd, data) :]
+                except OSError:
+                    self.gone = True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.send(LOG, [record.levelno, record.getMessage()])
+
+
+class _Service:
+    """The main loop's state."""
+
+    def __init__(self, ns: argparse.Namespace, inbox: Inbox, reporter: _Reporter) -> None:
+        self.run_id = ns.run_id
+        self.inbox, self.reporter = inbox, reporter
+        self.builder = RowBuilder(ns.run_id, ns.interval)
+        self.writer = BatchWriter(writer_connection(ns.db, ns.busy_timeout))
+        self.ended: float | None = None
+        self.dropped_told = 0
+
+    def serve(self) -> None:
+        done = False
+        while self.ended is None and not done:
+            frames, done = self.inbox.take(1.0)
+            if frames:
+                self._write(frames)
+            self._tell_drops()
+        if self.ended is not None:
+            b = self.builder
+            self.writer.finish(self.run_id, self.ended, b.completed, b.failed)
+        self.writer.conn.close()
+        self._status()
+
+    def _write(self, frames: list[bytes]) -> None:
+        parts: tuple[_Items, _Items, _Items, _Items, _Items] = ([], [], [], [], [])
+        gc.disable()  # rows are plain tuples that die with the batch
+        try:
+            for payload in frames:
+                kind, body = decode(payload)
+                if kind == BATCH:
+                    for part, items in zip(parts, body, strict=True):
+                        part.extend(items)
+                elif kind == CLOSE:
+                    self.ended = float(body)
+            batch = self._build(*parts)
+        finally:
+            gc.enable()
+        if len(batch):
+            self.writer.write(batch)
+        self._status()
+
+    def _build(
+        self, events: _Items, tries: _Items, samples: _Items, nodes: _Items, blocks: _Items
+    ) -> Batch:
+        b = self.builder
+        b.pool_tries([PoolTry(*t) for t in tries])  # before the events they follow
+        b.kernel_events(events)
+        b.samples([PoolSample(s[0], s[1], tuple(s[2])) for s in samples], time.time())
+        for node in nodes:
+            b.node(node)
+        b.blocks([BlockChange(*c) for c in blocks])
+        return b.take()
+
+    def _tell_drops(self) -> None:
+        dropped = self.inbox.dropped
+        if dropped > self.dropped_told:
+            self.dropped_told = dropped
+            logger.warning(
+                "monitoring: %d batches dropped so far: the writer is more than %d MB behind",
+                dropped,
+                self.inbox.cap >> 20,
+            )
+
+    def _status(self) -> None:
+        w, b = self.writer, self.builder
+        body = [w.written, w.failures, self.inbox.dropped, b.completed, b.failed]
+        self.reporter.send(STATUS, body)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the writer until its workflow closes it or goes away."""
+    ap = argparse.ArgumentParser(prog="python -m conveyor.monitoring.service")
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--run-id", required=True)
+    ap.add_argument("--interval", type=float, required=True, help="resource sampling interval")
+    ap.add_argument("--busy-timeout", type=float, required=True)
+    ap.add_argument("--parent-pid", type=int, required=True)
+    ap.add_argument("--debug", action="store_true")
+    ns = ap.parse_args(argv)
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+    reporter = _Reporter(1)
+    logger.addHandler(reporter)
+    logger.setLevel(logging.DEBUG if ns.debug else logging.INFO)
+    logger.propagate = False
+    inbox = Inbox(0, ns.parent_pid)
+    inbox.start()
+    _Service(ns, inbox, reporter).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
