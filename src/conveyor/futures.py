@@ -35,7 +35,7 @@ StatusFn = Callable[[int, Any], str]
 class AppFuture(LeanFuture[Any]):
     """The future of one app invocation (a ``concurrent.futures.Future``)."""
 
-    __slots__ = ("_func", "_status", "_story", "final_story", "tid")
+    __slots__ = ("_func", "_status", "_story", "executor_ref", "final_story", "tid")
 
     # Rarely set, so class-level defaults: an instance that sets one keeps it in its own
     # __dict__ (a Future has one), every other instance stores nothing for them.
@@ -63,6 +63,8 @@ class AppFuture(LeanFuture[Any]):
         self._func = func
         #: set by the kernel when the task ends (the kernel then forgets the task)
         self.final_story: Any = None
+        #: the task's id on its executor, when that executor accepts references to it
+        self.executor_ref: int | None = None
 
     @property
     def task_id(self) -> int:

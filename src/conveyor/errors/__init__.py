@@ -51,6 +51,7 @@ from conveyor.errors.htex import (
     ExecutorShutDown,
     ManagerLost,
     ProtocolError,
+    RemoteDependencyFailed,
     VersionMismatch,
     WorkerLost,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "OptionalModuleMissing",
     "PropagatedException",
     "ProtocolError",
+    "RemoteDependencyFailed",
     "ScaleOutFailed",
     "ScalingFailed",
     "SerializationError",

@@ -16,6 +16,7 @@ __all__ = [
     "ExecutorShutDown",
     "ManagerLost",
     "ProtocolError",
+    "RemoteDependencyFailed",
     "VersionMismatch",
     "WorkerLost",
 ]
@@ -63,6 +64,21 @@ class WorkerLost(ConveyorError, BrokenExecutor):
 
     def __str__(self) -> str:
         return f"Task failure due to loss of worker {self.worker_id} on host {self.hostname}"
+
+
+class RemoteDependencyFailed(ConveyorError):
+    """An attempt sent with dependency references that the interchange will not run.
+
+    ``missing`` False: a dependency failed (the kernel fails the task with DependencyError);
+    True: the interchange did not hold a dependency (the kernel resolves it and relaunches).
+    Never reaches a user: the kernel replaces it.
+    """
+
+    def __init__(self, missing: bool) -> None:
+        super().__init__(
+            "dependency not held by the interchange" if missing else "dependency failed"
+        )
+        self.missing = missing
 
 
 class VersionMismatch(ConveyorError):

@@ -12,6 +12,7 @@ from typing import Any
 
 from conveyor.errors import ConveyorError, SerializationError
 from conveyor.execution.outcome import attach_remote_traceback
+from conveyor.execution.refs import replace_refs
 from conveyor.serialize.buffers import from_frames, has_big_buffer, to_frames
 from conveyor.serialize.facade import deserialize, serialize, serialize_result
 
@@ -70,14 +71,19 @@ def run_task(
     args_bytes: bytes,
     origin: str,
     buffers: list[Any] | None = None,
+    refs: list[list[Any]] | None = None,
 ) -> tuple[bool, bytes, list[Any]]:
     """Run one task; never raises (errors become an error payload).
 
-    Returns ``(ok, payload, out-of-band buffers of the payload)``.
+    ``buffers`` are the arguments' out-of-band buffers; ``refs`` the ``[task_id, payload]``
+    results its TaskRefs stand for (execution/refs.py). Returns ``(ok, payload,
+    out-of-band buffers of the payload)``.
     """
     try:
         fn = cache.get(fn_hash, fn_bytes)
         args, kwargs = from_frames(args_bytes, buffers) if buffers else deserialize(args_bytes)
+        if refs:
+            args, kwargs = replace_refs(args, kwargs, refs)
         value = fn(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - every failure is reported to the client
         return False, _error_payload(exc, origin), []

@@ -26,7 +26,13 @@ from conveyor.elaborations.joins import combine, interpret
 from conveyor.elaborations.memoization import filters_uncached
 from conveyor.elaborations.retries import Retry, RetryPolicy
 from conveyor.elaborations.routing import Router
-from conveyor.errors import ConfigurationError, DependencyError, InternalError, JoinError
+from conveyor.errors import (
+    ConfigurationError,
+    DependencyError,
+    InternalError,
+    JoinError,
+    RemoteDependencyFailed,
+)
 from conveyor.kernel import tasklog
 from conveyor.kernel.events import (
     AttemptFinished,
@@ -41,6 +47,7 @@ from conveyor.kernel.events import (
 )
 from conveyor.kernel.observe import TaskObserver
 from conveyor.kernel.record import Attempt
+from conveyor.kernel.refs import referable_label, unwrap_done
 from conveyor.kernel.states import TERMINAL, TaskState
 from conveyor.kernel.transitions import (
     StoryEntry,
@@ -71,6 +78,10 @@ class CorePolicies:
     validate: bool = False
     #: executors that take a task's ``walltime`` in its resource specification
     walltime_labels: frozenset[str] = frozenset()
+    #: executors that take unfinished dependencies as references (kernel/refs.py)
+    ref_labels: frozenset[str] = frozenset()
+    #: whether launches need no run-side wrappers (staging adds some)
+    plain_run: Callable[[], bool] = lambda: True
 
 
 class KernelCore:
@@ -150,6 +161,27 @@ class KernelCore:
             return self._memo_or_launch(rec)
         pending = tuple(f for f in deps if not f.done())
         if pending:
+            memoized = self.p.memoizer is not None and (self._memo_all or rec.call.options.cache)
+            label = referable_label(self.p, self.tasks, rec, deps, memoized)
+            if label is not None:
+                rec.args, rec.kwargs = unwrap_done(rec.call.args, rec.call.kwargs)
+                self._move(rec, S.READY, "DepsReferenced")
+                return self._launch(rec, label, refs=True)
+            rec.waiting = len(pending)
+            return [WatchFutures(rec.id, pending)]
+        return self._deps_resolved(rec)
+
+    def _references_refused(self, rec: TaskRecord) -> list[Instruction]:
+        """The executor will not run a task sent with references: resolve it here instead.
+
+        A failed dependency then fails it with DependencyError, as on the ordinary path;
+        otherwise it waits for what is unfinished and launches again with the values.
+        """
+        self._close_attempt(rec, "dependency references refused by the executor")
+        self._move(rec, S.PENDING, "DepsReferenceRefused")
+        deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
+        pending = tuple(f for f in deps if not f.done())
+        if pending:
             rec.waiting = len(pending)
             return [WatchFutures(rec.id, pending)]
         return self._deps_resolved(rec)
@@ -189,14 +221,17 @@ class KernelCore:
                 return self._finish(rec, value, None)
         return self._launch(rec)
 
-    def _launch(self, rec: TaskRecord) -> list[Instruction]:
+    def _launch(
+        self, rec: TaskRecord, label: str | None = None, refs: bool = False
+    ) -> list[Instruction]:
         call = rec.call
         try:
-            label = (
-                INTERNAL_LABEL
-                if call.options.kind == "join"
-                else self.p.router.choose(call.options.executors)
-            )
+            if label is None:
+                label = (
+                    INTERNAL_LABEL
+                    if call.options.kind == "join"
+                    else self.p.router.choose(call.options.executors)
+                )
             func = self.p.prepare(rec)
         except (ConfigurationError, TypeError, ValueError) as exc:
             return self._failed(rec, exc, "LaunchRefused")
@@ -210,13 +245,15 @@ class KernelCore:
             spec = {**spec, "walltime": walltime}
         if self._log:
             tasklog.launched(rec.id, try_id, label)
-        return [Launch(rec.id, try_id, label, func, rec.args, rec.kwargs, spec)]
+        return [Launch(rec.id, try_id, label, func, rec.args, rec.kwargs, spec, refs)]
 
     def _attempt_finished(self, rec: TaskRecord, ev: AttemptFinished) -> list[Instruction]:
         if not self._current(rec, ev.try_id):
             return []
         value = ev.value
         if not ev.ok:
+            if type(value) is RemoteDependencyFailed:
+                return self._references_refused(rec)
             return self._attempt_failed(rec, value, "AttemptFailed")
         self._close_attempt(rec, None)
         if rec.call.options.kind == "join":

@@ -103,6 +103,8 @@ class Launch:
     args: tuple[Any, ...]
     kwargs: Mapping[str, Any]
     resource_spec: Mapping[str, Any]
+    #: unfinished dependencies go as references (kernel/refs.py)
+    refs: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -246,8 +246,10 @@ class DataFlowKernel(KernelQueries):
 
     def _launch(self, ins: Launch) -> None:
         tid, try_id = ins.task_id, ins.try_id
+        executor = self.executors[ins.executor]
+        submit = executor.submit_outcome_refs if ins.refs else executor.submit_outcome
         try:
-            self.executors[ins.executor].submit_outcome(
+            ref = submit(
                 _AttemptDone(self._handle, tid, try_id),
                 ins.func,
                 ins.resource_spec,
@@ -256,6 +258,11 @@ class DataFlowKernel(KernelQueries):
             )
         except Exception as exc:  # noqa: BLE001 - becomes the attempt's error
             self._events.put(LaunchFailed(tid, try_id, exc))
+            return
+        if ref is not None:  # later tasks may refer to this one on that executor
+            fut = self._futures.get(tid)
+            if fut is not None:
+                fut.executor_ref = ref
 
     def _watch(self, ins: WatchFutures) -> None:
         event: Event = JoinPartDone(ins.task_id) if ins.join else DependencyDone(ins.task_id)

@@ -61,7 +61,12 @@ class Pipeline:
                 dm.executors[ex.label] = ex
                 dm.labels.append(ex.label)
         timed = frozenset(ex.label for ex in executors if getattr(ex, "accepts_walltime", False))
-        return replace(policies, walltime_labels=policies.walltime_labels | timed)
+        refs = frozenset(ex.label for ex in executors if getattr(ex, "accepts_references", False))
+        return replace(
+            policies,
+            walltime_labels=policies.walltime_labels | timed,
+            ref_labels=policies.ref_labels | refs,
+        )
 
 
 def _prepare_factory(
@@ -122,6 +127,8 @@ def build_pipeline(
         garbage_collect=config.garbage_collect,
         validate=validate,
         walltime_labels=frozenset(k for k, ex in executors.items() if ex.accepts_walltime),
+        ref_labels=frozenset(k for k, ex in executors.items() if ex.accepts_references),
+        plain_run=lambda: not pipeline.wrappers,
     )
     return pipeline
 

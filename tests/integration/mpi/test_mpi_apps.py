@@ -141,8 +141,7 @@ def test_worker_sees_parsl_mpi_variables(local_mpi: Path) -> None:
 @pytest.mark.parametrize(
     ("spec", "key"),
     [
-        ({}, "num_nodes"),
-        ({"ranks_per_node": 2}, "num_nodes"),
+        ({}, "num_nodes"),  # (a spec with other keys but no num_nodes runs, as in Parsl)
         ({"num_nodes": 2, "num_ranks": 3}, "num_ranks"),
         ({"num_nodes": 1, "BAD_OPT": 1}, "BAD_OPT"),
         ({"num_nodes": 0}, "num_nodes"),

@@ -25,7 +25,7 @@ from typing import Any
 
 import zmq
 
-from conveyor.errors import BrokenHtex, ManagerLost
+from conveyor.errors import BrokenHtex, ManagerLost, RemoteDependencyFailed
 from conveyor.execution.run_task import unpack_error
 from conveyor.executors.base import Outcome
 from conveyor.executors.htex import protocol as p
@@ -193,6 +193,10 @@ class HtexClient:
             elif isinstance(msg, p.ManagerLost):
                 for task_id in msg.task_ids:
                     self._settle(task_id, ManagerLost(msg.manager_id, msg.hostname), False)
+            elif isinstance(msg, p.RefsFailed):
+                for ids, missing in ((msg.task_ids, False), (msg.missing, True)):
+                    for task_id in ids:
+                        self._settle(task_id, RemoteDependencyFailed(missing), False)
             elif isinstance(msg, p.Monitoring) and self.monitoring is not None:
                 self.monitoring.pool_report(msg.node, msg.tries, msg.samples, self.futures)
             elif isinstance(msg, p.StatsReply) and self.stats_waiters:

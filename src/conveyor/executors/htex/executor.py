@@ -27,6 +27,7 @@ from conveyor.errors import (
     ExecutorShutDown,
 )
 from conveyor.execution.lean_future import LeanFuture
+from conveyor.execution.refs import with_refs
 from conveyor.execution.run_task import pack_call_frames
 from conveyor.executors.base import Executor, ExecutorStatistics, Outcome
 from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
@@ -62,6 +63,8 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
     """
 
     accepts_walltime = True
+    #: dependencies may be passed as references to its own tasks (submit_outcome_refs)
+    accepts_references = True
     #: the kernel's cleanup does not wait for this executor's tasks (nor does Parsl's): what
     #: is unfinished fails at once; ``exit_mode='wait'`` waits for the futures beforehand
     waits_at_cleanup = False
@@ -229,9 +232,37 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
         resource_specification: Mapping[str, Any],
         args: tuple[Any, ...],
         kwargs: Mapping[str, Any],
-    ) -> None:
-        """As ``submit``, reporting to ``done`` from the client's I/O thread: no Future kept."""
-        self._queue(done, func, resource_specification, args, kwargs)
+    ) -> int:
+        """As ``submit``, reporting to ``done`` from the client's I/O thread: no Future kept.
+
+        Returns the task's id here, which later tasks' TaskRefs may name.
+        """
+        return self._queue(done, func, resource_specification, args, kwargs)
+
+    def submit_outcome_refs(
+        self,
+        done: Outcome,
+        func: Callable[..., Any],
+        resource_specification: Mapping[str, Any],
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+    ) -> int:
+        """As ``submit_outcome``, with unfinished dependencies among the arguments.
+
+        Each future whose ``executor_ref`` names a task of this executor becomes a TaskRef
+        (execution/refs.py): the interchange runs the task when those finish, with their
+        results, or answers RemoteDependencyFailed (the kernel then takes over).
+        """
+        args, kwargs, refs = with_refs(args, kwargs, self._ref_of)
+        return self._queue(done, func, resource_specification, args, kwargs, refs)
+
+    @staticmethod
+    def _ref_of(value: Any) -> int | None:
+        """The id here of an unfinished dependency (the kernel passes only this executor's)."""
+        ref: int | None = (
+            getattr(value, "executor_ref", None) if isinstance(value, Future) else None
+        )
+        return ref
 
     def _queue(
         self,
@@ -240,7 +271,8 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
         spec: Mapping[str, Any],
         args: tuple[Any, ...],
         kwargs: Mapping[str, Any],
-    ) -> None:
+        refs: list[int] | None = None,
+    ) -> int:
         client = self._client
         if self._closed or client is None:
             raise RuntimeError(
@@ -249,13 +281,19 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
         resources = self._checked_resources(spec)
         priority, walltime = int(spec.get("priority", 0)), float(spec.get("walltime") or 0)
         error = client.broken or self._walltime_error(walltime)
+        task_id = next(self._ids)
         if error is not None:
             settle(sink, False, error)
-            return
+            return task_id
         fn_hash, fn_bytes = self._function(func)
         stream, buffers = pack_call_frames(args, kwargs)
-        item = [next(self._ids), priority, int(walltime * 1000), fn_hash, fn_bytes, stream]
-        client.submit(sink, item if resources is None else [*item, resources], buffers)
+        item = [task_id, priority, int(walltime * 1000), fn_hash, fn_bytes, stream]
+        if refs:
+            item += [resources or {}, refs]
+        elif resources is not None:
+            item.append(resources)
+        client.submit(sink, item, buffers)
+        return task_id
 
     def _function(self, func: Callable[..., Any]) -> tuple[bytes, bytes]:
         try:

@@ -38,6 +38,7 @@ class Tag(IntEnum):
     BLOCKS_STARTING = 7
     RESULTS = 10
     MANAGER_LOST = 11
+    REFS_FAILED = 13
     STATS_REPLY = 12
     REGISTER = 20
     HEARTBEAT = 21
@@ -121,6 +122,20 @@ class ManagerLost:
     task_ids: list[int]
     manager_id: str
     hostname: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefsFailed:
+    """interchange -> client: these tasks, sent with dependency references, will not run.
+
+    ``task_ids`` lost a dependency (it failed or its pool was lost: the kernel gives them
+    DependencyError); ``missing`` referred to a task whose result the interchange no
+    longer had or never knew (the kernel resolves those itself and launches them again).
+    """
+
+    tag: ClassVar[Tag] = Tag.REFS_FAILED
+    task_ids: list[int]
+    missing: list[int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +235,7 @@ Message = (
     | BlocksStarting
     | Results
     | ManagerLost
+    | RefsFailed
     | StatsReply
     | Register
     | Heartbeat
@@ -242,6 +258,7 @@ _TYPES: dict[int, type[Any]] = {
         BlocksStarting,
         Results,
         ManagerLost,
+        RefsFailed,
         StatsReply,
         Register,
         Heartbeat,
@@ -259,7 +276,9 @@ _ITEM_SHAPES: dict[int, tuple[type, ...]] = {
     Tag.TASKS: (int, bytes, bytes, bytes),
     Tag.RESULTS: (int, bool, bytes),
 }
-#: item shapes that may carry one more, optional element of this type (a resources dict)
+#: item shapes that may end with a resources dict, or a resources dict (maybe empty) and
+#: dependency references: Submit, the ids of tasks whose results replace TaskRefs in the
+#: arguments; Tasks, ``[task_id, payload]`` pairs of those results
 _OPTIONAL_TAIL: dict[int, type] = {Tag.SUBMIT: dict, Tag.TASKS: dict}
 
 
@@ -297,7 +316,14 @@ _FIELD_CHECKS: dict[type[Any], tuple[tuple[str, type], ...]] = {
 }
 #: per tag, the exact type tuples its items may have (with and without the optional tail)
 _ITEM_TYPES: dict[int, frozenset[tuple[type, ...]]] = {
-    tag: frozenset({shape} | ({(*shape, _OPTIONAL_TAIL[tag])} if tag in _OPTIONAL_TAIL else set()))
+    tag: frozenset(
+        {shape}
+        | (
+            {(*shape, _OPTIONAL_TAIL[tag]), (*shape, _OPTIONAL_TAIL[tag], list)}
+            if tag in _OPTIONAL_TAIL
+            else set()
+        )
+    )
     for tag, shape in _ITEM_SHAPES.items()
 }
 
@@ -309,8 +335,28 @@ def _check_fields(cls: type[Any], args: list[Any], expected: tuple[tuple[str, ty
     allowed = _ITEM_TYPES.get(cls.tag)
     if allowed is not None:
         _check_items(cls, args[0], allowed)
-    if cls is ManagerLost and not all(type(t) is int for t in args[0]):
-        raise ProtocolError("ManagerLost.task_ids must be ints")
+        if cls.tag in _OPTIONAL_TAIL:
+            _check_refs(cls, args[0], len(_ITEM_SHAPES[cls.tag]) + 2)
+    if cls in (ManagerLost, RefsFailed) and not all(
+        type(t) is int for ids in args[:2] if type(ids) is list for t in ids
+    ):
+        raise ProtocolError(f"{cls.__name__}.task_ids must be ints")
+
+
+def _check_refs(cls: type[Any], items: list[Any], long: int) -> None:
+    """Dependency references: ints in a Submit, ``[int, bytes]`` pairs in Tasks."""
+    for item in items:
+        if len(item) != long:
+            continue
+        if cls is Submit:
+            ok = all(type(r) is int for r in item[-1])
+        else:
+            ok = all(
+                type(r) is list and len(r) == 2 and type(r[0]) is int and type(r[1]) is bytes
+                for r in item[-1]
+            )
+        if not ok:
+            raise ProtocolError(f"{cls.__name__} item has malformed dependency references")
 
 
 def _check_items(cls: type[Any], items: list[Any], allowed: frozenset[tuple[type, ...]]) -> None:

@@ -134,7 +134,7 @@ class Interchange:
             logger.warning("dropped a message from unknown client %r", identity[:16])
             return
         if isinstance(msg, p.Submit):
-            self.state.submit(msg.tasks)
+            self._send(self.state.submit(msg.tasks))
         elif isinstance(msg, p.StatsRequest):
             self._send([(CLIENT, p.StatsReply(self.state.statistics(time.monotonic())))])
         elif isinstance(msg, p.DrainBlocks):
@@ -162,7 +162,7 @@ class Interchange:
             self._send([(manager_id, p.Shutdown())])
             return
         if isinstance(msg, p.Results):
-            self._send(self.state.results(manager_id, msg.results, now))
+            self._send(self.state.results(manager_id, msg.results, now, self.result_buffers))
         elif isinstance(msg, p.Monitoring):  # forwarded, never looked into
             self._send([(CLIENT, msg)])
         elif isinstance(msg, p.Draining):

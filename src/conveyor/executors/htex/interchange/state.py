@@ -11,7 +11,6 @@ import heapq
 import itertools
 import logging
 import math
-import platform
 import random
 import sys
 from collections.abc import Iterable
@@ -20,7 +19,9 @@ from enum import Enum
 from typing import Any
 
 from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.interchange.deps import DependencyTable
 from conveyor.executors.htex.interchange.fit import fits, fits_any, node_shape, sized_part
+from conveyor.executors.htex.interchange.report import statistics
 from conveyor.version import VERSION
 
 __all__ = ["CLIENT", "BrokerState", "ManagerInfo", "ManagerState", "expected_versions"]
@@ -119,15 +120,19 @@ class BrokerState:
         self.starting: set[str] = set()
         self._seq = itertools.count()
         self.completed = 0
+        #: tasks sent with dependency references (deps.py); those waiting keep their priority
+        self.deps = DependencyTable()
+        self.deferred: dict[int, int] = {}
 
     # --- client side ---------------------------------------------------------------
 
-    def submit(self, tasks: Iterable[list[Any]]) -> None:
+    def submit(self, tasks: Iterable[list[Any]]) -> Outbox:
         """Queue tasks from the client (items as in ``protocol.Submit``)."""
-        for task_id, priority, walltime_ms, fn_hash, fn_bytes, args, *resources in tasks:
-            if resources:
-                self.resources[task_id] = resources[0]
-                sized = sized_part(resources[0])
+        missing: list[int] = []
+        for task_id, priority, walltime_ms, fn_hash, fn_bytes, args, *tail in tasks:
+            if tail and tail[0]:
+                self.resources[task_id] = tail[0]
+                sized = sized_part(tail[0])
                 if sized is not None:
                     self.sized[task_id] = sized
             if fn_bytes:
@@ -135,7 +140,38 @@ class BrokerState:
             self.tasks[task_id] = (fn_hash, args)
             if walltime_ms > 0:
                 self.walltimes[task_id] = walltime_ms / 1000
-            heapq.heappush(self.queue, (priority, next(self._seq), task_id))
+            added = self.deps.add(task_id, tail[1], self._live) if len(tail) > 1 else "ready"
+            if added == "ready":
+                heapq.heappush(self.queue, (priority, next(self._seq), task_id))
+            elif added == "waiting":
+                self.deferred[task_id] = priority
+            else:
+                self._forget(task_id)
+                missing.append(task_id)
+        return [(CLIENT, p.RefsFailed([], missing))] if missing else []
+
+    def _live(self, task_id: int) -> bool:
+        """Whether a task is here: queued, waiting on references, or in a pool."""
+        return task_id in self.tasks or any(task_id in m.in_flight for m in self.managers.values())
+
+    def _forget(self, task_id: int) -> None:
+        for table in (self.tasks, self.walltimes, self.resources, self.sized, self.deferred):
+            table.pop(task_id, None)
+
+    def _settle_deps(self, items: Iterable[list[Any]], unkept: Any = ()) -> Outbox:
+        """Results (or losses) that dependents waited on: queue, fail or give them back."""
+        failed: list[int] = []
+        missing: list[int] = []
+        for task_id, ok, payload in items:
+            settled = self.deps.finished(task_id, ok, payload, task_id not in unkept)
+            for ready in settled.ready:
+                priority = self.deferred.pop(ready)
+                heapq.heappush(self.queue, (priority, next(self._seq), ready))
+            for task in settled.failed + settled.missing:
+                self._forget(task)
+            failed += settled.failed
+            missing += settled.missing
+        return [(CLIENT, p.RefsFailed(failed, missing))] if failed or missing else []
 
     def dispatch(self, now: float) -> Outbox:
         """Hand queued tasks to managers: first up to their capacity, then a bounded burst.
@@ -214,7 +250,11 @@ class BrokerState:
                 mgr.known_functions.add(fn_hash)
             resources = self.resources.pop(task_id, None)
             item = [task_id, fn_hash, fn_bytes, args]
-            batch.append(item if resources is None else [*item, resources])
+            if self.deps.refs and task_id in self.deps.refs:
+                item += [resources or {}, self.deps.take(task_id)]
+            elif resources is not None:
+                item.append(resources)
+            batch.append(item)
             mgr.in_flight.add(task_id)
         mgr.idle_since = None
         return batch
@@ -283,23 +323,9 @@ class BrokerState:
         if mgr.block_id not in self.block_history:
             self.block_history.append(mgr.block_id)
 
-    def pool_table(self, now: float) -> list[dict[str, Any]]:
-        """One row per registered pool, with Parsl's connected_managers() keys."""
-        return [
-            {
-                "manager": m.manager_id.hex(),
-                "block_id": m.block_id,
-                "hostname": m.hostname,
-                "worker_count": m.workers,
-                "tasks": len(m.in_flight),
-                "idle_duration": now - m.idle_since if m.idle_since is not None else 0.0,
-                "active": m.state is ManagerState.ACTIVE,
-                "draining": m.state is ManagerState.DRAINING,
-                "parsl_version": VERSION,
-                "python_version": m.python_version,
-            }
-            for m in self.managers.values()
-        ]
+    def statistics(self, now: float) -> dict[str, Any]:
+        """Counters for the client (and the scaling strategy): interchange/report.py."""
+        return statistics(self, now)
 
     def heard_from(self, manager_id: bytes, now: float) -> bool:
         """Note a message from a pool; False if it is not registered."""
@@ -309,8 +335,14 @@ class BrokerState:
         mgr.last_heard = now
         return True
 
-    def results(self, manager_id: bytes, items: list[list[Any]], now: float) -> Outbox:
-        """Results from a pool: free its slots, forward them to the client."""
+    def results(
+        self, manager_id: bytes, items: list[list[Any]], now: float, unkept: Any = ()
+    ) -> Outbox:
+        """Results from a pool: free its slots, forward them to the client.
+
+        Dependents waiting on them (deps.py) are queued, or failed after the results
+        (``unkept``: ids whose results came with buffers and cannot be kept).
+        """
         mgr = self.managers.get(manager_id)
         if mgr is not None:
             for item in items:
@@ -319,7 +351,8 @@ class BrokerState:
             if not mgr.in_flight:
                 mgr.idle_since = now
         self.completed += len(items)
-        return [(CLIENT, p.Results(items))]
+        out: Outbox = [(CLIENT, p.Results(items))]
+        return out + self._settle_deps(items, unkept) if self.deps.dependents else out
 
     def drain(self, block_ids: Iterable[str]) -> Outbox:
         """Stop giving tasks to the pools of these blocks; ask them to drain."""
@@ -346,7 +379,11 @@ class BrokerState:
         )
         if not mgr.in_flight:
             return []
-        return [(CLIENT, p.ManagerLost(sorted(mgr.in_flight), manager_id.hex(), mgr.hostname))]
+        lost = sorted(mgr.in_flight)
+        out: Outbox = [(CLIENT, p.ManagerLost(lost, manager_id.hex(), mgr.hostname))]
+        return (
+            out + self._settle_deps([t, False, b""] for t in lost) if self.deps.dependents else out
+        )
 
     def stop_dispatch(self, manager_id: bytes) -> None:
         """The pool drains by itself (its block is ending): give it no more tasks."""
@@ -371,23 +408,3 @@ class BrokerState:
         ]:
             out += self.lose(manager_id, "missed heartbeats")
         return out
-
-    def statistics(self, now: float) -> dict[str, Any]:
-        """Counters for the client (and the scaling strategy)."""
-        blocks: dict[str, dict[str, Any]] = {}
-        for m in self.managers.values():
-            b = blocks.setdefault(m.block_id, {"workers": 0, "busy": 0, "idle_for": None})
-            b["workers"] += m.workers
-            b["busy"] += len(m.in_flight)
-            idle_for = now - m.idle_since if m.idle_since is not None and not m.in_flight else 0.0
-            b["idle_for"] = idle_for if b["idle_for"] is None else min(b["idle_for"], idle_for)
-        return {
-            "queued": len(self.queue),
-            "managers": len(self.managers),
-            "workers": sum(m.workers for m in self.managers.values()),
-            "completed": self.completed,
-            "host": platform.node(),
-            "blocks": blocks,
-            "pools": self.pool_table(now),
-            "connected_blocks": list(self.block_history),
-        }

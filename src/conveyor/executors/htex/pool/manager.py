@@ -73,6 +73,8 @@ class Manager:
         self.results: list[list[Any]] = []
         #: out-of-band buffers (frames.py): of tasks here until their result, of results
         self.task_buffers: dict[int, list[Any]] = {}
+        #: the dependency results a task was sent with, until its result
+        self.task_refs: dict[int, list[Any]] = {}
         self.result_buffers: dict[int, list[Any]] = {}
         self.draining = False
         self.running = True
@@ -228,11 +230,14 @@ class Manager:
     def _on_message(self, msg: p.Message) -> None:
         if isinstance(msg, p.Tasks):
             for task in msg.tasks:
+                if len(task) > 5:  # dependency results: kept beside, not in the queue
+                    self.task_refs[task[0]] = task.pop()
                 if task[2]:
                     self.functions[task[1]] = task[2]
                 refusal = self.placer.admit(task)
                 if refusal is not None:
                     self.task_buffers.pop(task[0], None)
+                    self.task_refs.pop(task[0], None)
                     self.results.append([task[0], False, error_payload(refusal)])
                 else:
                     self.pending.append(task)
@@ -263,6 +268,7 @@ class Manager:
         self.results.extend([task_id, False, lost] for task_id in sorted(dead.tasks))
         for task_id in dead.tasks:
             self.task_buffers.pop(task_id, None)
+            self.task_refs.pop(task_id, None)
         self.placer.release(sorted(dead.tasks))
         dead.conn.close()
         if dead.link is not None:
@@ -287,6 +293,8 @@ class Manager:
             if type(item[1]) is bool:
                 if self.task_buffers:
                     self.task_buffers.pop(item[0], None)
+                if self.task_refs:
+                    self.task_refs.pop(item[0], None)
                 self.results.append(item)
             else:
                 self.pending.appendleft([item[0], item[1], b"", item[3]])
@@ -324,12 +332,17 @@ class Manager:
             w.functions.add(fn_hash)
             w.tasks.add(task_id)
             buffers = self.task_buffers.get(task_id) if self.task_buffers else None
-            if buffers:
-                batch.append([task_id, fn_hash, fn_bytes, args, env, [len(b) for b in buffers]])
-            else:
-                batch.append([task_id, fn_hash, fn_bytes, args, env])
+            refs = self.task_refs.get(task_id) if self.task_refs else None
+            item = [task_id, fn_hash, fn_bytes, args, env]
+            if buffers or refs:
+                item.append([len(b) for b in buffers] if buffers else [])
+            if refs:
+                item.append(refs)
+            batch.append(item)
         w.conn.send_bytes(msgpack.packb(batch))
-        attached = [f.buffer for item in batch if len(item) > 5 for f in self.task_buffers[item[0]]]
+        attached = [
+            f.buffer for item in batch if len(item) > 5 for f in self.task_buffers.get(item[0], ())
+        ]
         if attached:
             w.buffers().send(attached)
 

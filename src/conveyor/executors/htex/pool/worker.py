@@ -4,7 +4,8 @@
     worker  --Pipe: msgpack [[task_id, ok, payload], ...]-----------------------> manager
 
 A task item with out-of-band buffers (serialize/buffers.py) has a sixth element, the
-buffers' sizes, and a result item a fourth; the buffers of a message follow it in one
+buffers' sizes (maybe empty), and a result item a fourth; a task item with dependency
+results (execution/refs.py) has a seventh, their ``[task_id, payload]`` pairs; the buffers of a message follow it in one
 shared-memory file (shm.py), in item order. They are writable, so numpy arrays rebuilt
 on them are too, as in-band ones are.
 
@@ -99,10 +100,11 @@ def worker_main(conn: Connection, env: dict[str, str], cpus: list[int] | None) -
             return
         results: list[list[Any]] = []
         out: list[Any] = []
-        for i, (task_id, fn_hash, fn_bytes, args, task_env, *_) in enumerate(batch):
+        for i, (task_id, fn_hash, fn_bytes, args, task_env, *tail) in enumerate(batch):
             with _task_environment(task_env):
+                refs = tail[1] if len(tail) > 1 else None
                 ok, payload, oob = run_task(
-                    cache, fn_hash, fn_bytes, args, origin, buffers.get(task_id)
+                    cache, fn_hash, fn_bytes, args, origin, buffers.get(task_id), refs
                 )
             if cache.exited:
                 results += [item[:4] for item in batch[i + 1 :]]
@@ -121,10 +123,10 @@ def _receive(
 ) -> tuple[list[list[Any]], dict[int, list[memoryview]]]:
     """One batch from the manager, and the buffers of its items that have some."""
     batch: list[list[Any]] = msgpack.unpackb(conn.recv_bytes())
-    sizes = [item[5] for item in batch if len(item) > 5]
+    sizes = [size for item in batch if len(item) > 5 for size in item[5]]
     if not sizes:
         return batch, {}
-    views = iter(link.receive([size for item_sizes in sizes for size in item_sizes]))
+    views = iter(link.receive(sizes))
     buffers = {item[0]: [next(views) for _ in item[5]] for item in batch if len(item) > 5}
     return batch, buffers
 
