@@ -10,11 +10,12 @@ same places before calling the function.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from typing import Any
 
 from conveyor.serialize.facade import deserialize
 
-__all__ = ["TaskRef", "map_call", "replace_refs", "with_refs"]
+__all__ = ["TaskRef", "executor_ref", "map_call", "replace_refs", "with_refs"]
 
 
 class TaskRef:
@@ -43,6 +44,12 @@ def map_call(
         else:
             new_kwargs[key] = one(v)
     return tuple(one(a) for a in args), new_kwargs
+
+
+def executor_ref(value: Any) -> int | None:
+    """The executor's id of a future's task (``AppFuture.executor_ref``), if it has one."""
+    ref: int | None = getattr(value, "executor_ref", None) if isinstance(value, Future) else None
+    return ref
 
 
 def with_refs(

@@ -8,15 +8,12 @@ shutdown(): client says stop -> blocks cancelled -> interchange reaped -> future
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
 import json
 import logging
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -27,7 +24,7 @@ from conveyor.errors import (
     ExecutorShutDown,
 )
 from conveyor.execution.lean_future import LeanFuture
-from conveyor.execution.refs import with_refs
+from conveyor.execution.refs import executor_ref, with_refs
 from conveyor.execution.run_task import pack_call_frames
 from conveyor.executors.base import Executor, ExecutorStatistics, Outcome
 from conveyor.executors.blocks.api import BlockOptions, ExecutorLoad
@@ -38,13 +35,13 @@ from conveyor.executors.htex.addresses import free_port, interchange_addresses
 from conveyor.executors.htex.attributes import HtexAttributes, pool_command
 from conveyor.executors.htex.checks import HtexChecks
 from conveyor.executors.htex.client import HtexClient, Sink, settle
+from conveyor.executors.htex.functions import FunctionShipper
 from conveyor.executors.htex.manager_selector import manager_order
 from conveyor.executors.htex.mpi_prefix import require_simple_launcher
 from conveyor.executors.htex.options import HtexOptions, from_parsl_kwargs
 from conveyor.executors.htex.queries import HtexQueries
 from conveyor.executors.htex.transport import generate_keys
 from conveyor.providers.base import ExecutionProvider
-from conveyor.serialize.facade import serialize
 
 if TYPE_CHECKING:
     from conveyor.monitoring.link import MonitoringLink
@@ -103,9 +100,7 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
         self._interchange: subprocess.Popen[bytes] | None = None
         self._blocks: BlockManager | None = None
         self._ids = iter(range(1 << 62))
-        self._fn_hashes: dict[Any, bytes] = {}
-        self._sent: set[bytes] = set()
-        self._lock = threading.Lock()
+        self._function = FunctionShipper()
         self._closed = False
         self.cert_dir = ""
         #: set by the kernel before start when a MonitoringHub is configured
@@ -253,16 +248,8 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
         (execution/refs.py): the interchange runs the task when those finish, with their
         results, or answers RemoteDependencyFailed (the kernel then takes over).
         """
-        args, kwargs, refs = with_refs(args, kwargs, self._ref_of)
+        args, kwargs, refs = with_refs(args, kwargs, executor_ref)
         return self._queue(done, func, resource_specification, args, kwargs, refs)
-
-    @staticmethod
-    def _ref_of(value: Any) -> int | None:
-        """The id here of an unfinished dependency (the kernel passes only this executor's)."""
-        ref: int | None = (
-            getattr(value, "executor_ref", None) if isinstance(value, Future) else None
-        )
-        return ref
 
     def _queue(
         self,
@@ -294,22 +281,6 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
             item.append(resources)
         client.submit(sink, item, buffers)
         return task_id
-
-    def _function(self, func: Callable[..., Any]) -> tuple[bytes, bytes]:
-        try:
-            fn_hash = self._fn_hashes.get(func)
-        except TypeError:
-            fn_hash = None
-        if fn_hash is not None:
-            return fn_hash, b""
-        blob = serialize(func, getattr(func, "__name__", "function"))
-        fn_hash = hashlib.blake2b(blob, digest_size=16).digest()
-        with self._lock:
-            first = fn_hash not in self._sent
-            self._sent.add(fn_hash)
-        with contextlib.suppress(TypeError):
-            self._fn_hashes[func] = fn_hash
-        return fn_hash, blob if first else b""
 
     # --- ExecutorHooks for the BlockManager --------------------------------------------
 
