@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -16,7 +17,7 @@ from dbkit import db_path, rows, threads_config
 import conveyor
 from conveyor import python_app
 from conveyor.monitoring.channel import BATCH, CLOSE, FrameSplitter, decode, encode
-from conveyor.monitoring.service import NICENESS, Inbox
+from conveyor.monitoring.service import BURST_BYTES, NICENESS, Inbox
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -57,6 +58,52 @@ def test_the_inbox_drops_new_batches_beyond_its_cap_but_never_the_close() -> Non
     os.close(read_fd)
     assert done and inbox.dropped == 2
     assert [decode(f)[0] for f in frames] == [BATCH, CLOSE]
+
+
+def _until(check: Callable[[], bool]) -> None:
+    for _ in range(600):
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError("never happened")
+
+
+def _close(inbox: Inbox, read_fd: int, write_fd: int) -> None:
+    os.close(write_fd)
+    _until(lambda: inbox.closed)  # the reader thread saw the end before its pipe goes
+    os.close(read_fd)
+
+
+def test_the_inbox_holds_a_burst_until_a_quieter_frame_comes() -> None:
+    read_fd, write_fd = os.pipe()
+    inbox = Inbox(read_fd, os.getppid(), max_lag=3600)
+    inbox.start()
+    burst = encode(BATCH, [[[1, b"x" * BURST_BYTES]], [], [], [], []])
+    quiet = encode(BATCH, [[[2, b"y"]], [], [], [], []])
+    try:
+        os.write(write_fd, burst)
+        _until(lambda: inbox.waiting == len(burst) - 4)
+        assert inbox.take(0.05) == ([], False)  # a burst: held
+        os.write(write_fd, quiet)
+        _until(lambda: inbox.waiting == len(burst) + len(quiet) - 8)
+        frames, done = inbox.take(0)
+        assert [decode(f)[1][0][0][0] for f in frames] == [1, 2] and not done
+    finally:
+        _close(inbox, read_fd, write_fd)
+
+
+def test_the_inbox_lets_a_burst_wait_no_longer_than_its_lag() -> None:
+    read_fd, write_fd = os.pipe()
+    inbox = Inbox(read_fd, os.getppid(), max_lag=0)
+    inbox.start()
+    burst = encode(BATCH, [[[1, b"x" * BURST_BYTES]], [], [], [], []])
+    try:
+        os.write(write_fd, burst)
+        _until(lambda: inbox.waiting == len(burst) - 4)
+        frames, _ = inbox.take(0)
+        assert len(frames) == 1
+    finally:
+        _close(inbox, read_fd, write_fd)
 
 
 class _Collect(logging.Handler):

@@ -5,7 +5,7 @@ the kernel's observer appends transitions, the HTEX client's I/O thread appends 
 reports through :meth:`MonitoringLink.pool_report`, block managers append block changes
 through :meth:`MonitoringLink.block_changed`. The sender thread (:mod:`.process`) pops them
 once per batch interval and sends them to the writer process.
-This module imports nothing from the rest of conveyor but the row types, so executors may
+This module imports nothing from the rest of conveyor, so executors may
 use it without depending on the monitoring machinery.
 """
 
@@ -17,8 +17,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from conveyor.monitoring.rows import BlockChange, PoolSample, PoolTry
-
 __all__ = ["MonitoringLink", "Queues"]
 
 
@@ -28,10 +26,13 @@ class Queues:
 
     #: the kernel observer's events (kernel/observe.py)
     transitions: deque[tuple[Any, ...]] = field(default_factory=deque)
-    tries: deque[PoolTry] = field(default_factory=deque)
-    samples: deque[PoolSample] = field(default_factory=deque)
+    #: the fields of ``rows.PoolTry``, of ``rows.PoolSample``, node dicts, the fields of
+    #: ``rows.BlockChange``, as PLAIN tuples: the garbage collector stops tracking a tuple of plain values
+    #: at its first pass, but never a named tuple (it would keep scanning the waiting ones)
+    tries: deque[tuple[Any, ...]] = field(default_factory=deque)
+    samples: deque[tuple[Any, ...]] = field(default_factory=deque)
     nodes: deque[Mapping[str, Any]] = field(default_factory=deque)
-    blocks: deque[BlockChange] = field(default_factory=deque)
+    blocks: deque[tuple[Any, ...]] = field(default_factory=deque)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class MonitoringLink:
     def block_changed(self, label: str, block_id: str, job_id: Any, status: str) -> None:
         """A block reached ``status`` (called by the block manager's threads)."""
         job = None if job_id is None else str(job_id)
-        self.queues.blocks.append(BlockChange(label, block_id, job, status, time.time()))
+        self.queues.blocks.append((label, block_id, job, status, time.time()))
 
     def pool_report(
         self,
@@ -79,11 +80,11 @@ class MonitoringLink:
         for htex_id, started, ended in tries:
             key = _kernel_ids(sinks.get(htex_id))
             if key is not None:
-                q.tries.append(PoolTry(key[0], key[1], host, block, started, ended))
+                q.tries.append((key[0], key[1], host, block, started, ended))
         for htex_id, *values in samples:
             key = _kernel_ids(sinks.get(htex_id))
             if key is not None:
-                q.samples.append(PoolSample(key[0], key[1], tuple(values)))
+                q.samples.append((key[0], key[1], tuple(values)))
 
 
 def _kernel_ids(sink: Any) -> tuple[int, int] | None:

@@ -8,8 +8,9 @@ stdin brings batch frames, its stdout takes status and log frames
 (:class:`~conveyor.monitoring.rows.RowBuilder`) and writes each take of frames in one
 transaction (:class:`~conveyor.monitoring.writer.BatchWriter`).
 
-It runs at the lowest CPU priority (``nice`` 19): on a machine the workflow keeps busy the
-database waits for idle moments, and catches up at the end (``cleanup()`` waits for it).
+It runs at the lowest CPU priority (``nice`` 19), and stays out of the way of bursts: while
+frames come large (many tasks a second) it keeps them, writing when a quieter frame comes
+or the oldest kept one is ``MAX_LAG_S`` old; ``cleanup()`` waits for it to catch up.
 Frames wait undecoded in memory; beyond ``MAX_BACKLOG_BYTES`` new batches are DROPPED and
 counted (the workflow is never blocked by monitoring), with a warning in the log.
 
@@ -47,6 +48,12 @@ MAX_BACKLOG_BYTES = 256 << 20
 TAKE_BYTES = 16 << 20
 #: seconds between checks that the parent is alive while stdin is quiet
 PARENT_CHECK_S = 0.5
+#: a frame this large means a burst of tasks (about 850 a second): while they last the
+#: writer holds back, since on a small machine ANY concurrent CPU use slows the workflow
+#: (even at the lowest priority), ...
+BURST_BYTES = 128 << 10
+#: ... but never for longer than this (seconds since its oldest unwritten frame came)
+MAX_LAG_S = 10.0
 #: frames this small are never dropped (the close frame among them)
 _SMALL = 64
 _Items = list[Any]
@@ -55,12 +62,16 @@ _Items = list[Any]
 class Inbox:
     """Reads stdin on its own thread; keeps frames undecoded until the main loop takes them."""
 
-    def __init__(self, fd: int, parent_pid: int, cap: int = MAX_BACKLOG_BYTES) -> None:
-        self.fd, self.parent_pid, self.cap = fd, parent_pid, cap
+    def __init__(
+        self, fd: int, parent_pid: int, cap: int = MAX_BACKLOG_BYTES, max_lag: float = MAX_LAG_S
+    ) -> None:
+        self.fd, self.parent_pid, self.cap, self.max_lag = fd, parent_pid, cap, max_lag
         self.dropped = 0
         self.closed = False
         self._frames: deque[bytes] = deque()
         self._bytes = 0
+        self._oldest = 0.0  # when the oldest kept frame came (monotonic)
+        self._last_size = 0
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="monitoring-inbox", daemon=True)
 
@@ -93,18 +104,35 @@ class Inbox:
         if len(frame) > _SMALL and self._bytes + len(frame) > self.cap:
             self.dropped += 1
             return
+        if not self._frames:
+            self._oldest = time.monotonic()
         self._frames.append(frame)
         self._bytes += len(frame)
+        self._last_size = len(frame)
+
+    @property
+    def waiting(self) -> int:
+        """Bytes of frames received and not yet taken."""
+        with self._cond:
+            return self._bytes
+
+    def _due(self) -> bool:
+        """Whether the kept frames are to be written now (see BURST_BYTES)."""
+        if self.closed or self._last_size < BURST_BYTES or self._bytes >= TAKE_BYTES:
+            return True
+        return time.monotonic() - self._oldest >= self.max_lag
 
     def take(self, timeout: float) -> tuple[list[bytes], bool]:
-        """Frames received (up to TAKE_BYTES), and whether nothing more will come.
+        """Frames due to be written (up to TAKE_BYTES), and whether nothing more will come.
 
-        Waits up to ``timeout`` seconds for a first frame.
+        Waits up to ``timeout`` seconds for a frame unless some are due already.
         """
         with self._cond:
-            if not self._frames and not self.closed:
+            if not (self._frames and self._due()) and not self.closed:
                 self._cond.wait(timeout)
             taken: list[bytes] = []
+            if not self._due():
+                return taken, False
             size = 0
             while self._frames and size < TAKE_BYTES:
                 frame = self._frames.popleft()
