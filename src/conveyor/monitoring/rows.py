@@ -52,6 +52,8 @@ _NAME_BY_NUMBER: tuple[str | None, ...] = tuple(_NAMES.get(state) for state in T
 #: Parsl's names of the task states a ``try`` row's worker-side times stand for
 RUNNING, RUNNING_ENDED = "running", "running_ended"
 _NO_PLACE = (None, None, None)
+#: the JobState names of a block that ended (providers/states.py's TERMINAL_STATES)
+_ENDED_BLOCK = frozenset({"CANCELLED", "COMPLETED", "FAILED", "TIMEOUT", "MISSING", "SCALED_IN"})
 #: a task whose submission was written by an earlier batch
 _NOT_SEEN = (False, None, None)
 
@@ -100,6 +102,8 @@ class Batch:
     statuses: list[tuple[Any, ...]] = field(default_factory=list)
     resources: list[tuple[Any, ...]] = field(default_factory=list)
     nodes: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (last_heartbeat, run_id, block_id) of blocks that ended: their nodes go inactive
+    node_ends: list[tuple[Any, ...]] = field(default_factory=list)
     blocks: list[tuple[Any, ...]] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -235,10 +239,17 @@ class RowBuilder:
         )
 
     def blocks(self, items: Iterable[BlockChange]) -> None:
-        """Add block rows."""
+        """Add block rows; the nodes of a block that ended become inactive.
+
+        (The node table has no executor label: two executors' blocks of the same id
+        share their nodes' fate.)
+        """
         add = self._batch.blocks.append
         for b in items:
-            add((self.run_id, b.label, b.block_id, b.job_id, stamp(b.time), b.status))
+            t = stamp(b.time)
+            add((self.run_id, b.label, b.block_id, b.job_id, t, b.status))
+            if b.status in _ENDED_BLOCK:
+                self._batch.node_ends.append((t, self.run_id, b.block_id))
 
     # --- the batch -----------------------------------------------------------------
 

@@ -65,6 +65,10 @@ _SQL: dict[str, str] = {
         "INSERT INTO node (run_id, hostname, uid, block_id, cpu_count, total_memory, active, "
         "worker_count, python_v, timestamp, last_heartbeat) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
     ),
+    "node_ends": (
+        "UPDATE node SET active = 0, last_heartbeat = ?1 "
+        "WHERE run_id = ?2 AND block_id = ?3 AND active"
+    ),
     "blocks": "INSERT OR IGNORE INTO block VALUES (?,?,?,?,?,?)",
 }
 _CHUNK_SQL = {name: _insert_sql(name, CHUNK) for name in _INSERTS}
