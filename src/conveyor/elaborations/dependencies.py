@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import singledispatch
 from typing import Any
 
+from conveyor.execution.refs import map_call
+
 __all__ = [
     "DEEP_DEPENDENCY_RESOLVER",
     "SHALLOW_DEPENDENCY_RESOLVER",
@@ -131,13 +133,7 @@ def unwrap_call(
             failures.append((exc, describe_future(v)))
             return v
 
-    new_args = tuple(one(a) for a in args)
-    new_kwargs: dict[str, Any] = {}
-    for key, v in kwargs.items():
-        if key == "inputs" and isinstance(v, list | tuple):
-            new_kwargs[key] = type(v)(one(item) for item in v)
-        else:
-            new_kwargs[key] = one(v)
+    new_args, new_kwargs = map_call(args, kwargs, one)
     return Unwrapped(new_args, new_kwargs, failures)
 
 

@@ -61,7 +61,7 @@ class Executor(abc.ABC):
     #: True if the kernel should pass a task's ``walltime`` in its resource specification
     #: (HTEX uses it to keep tasks off pools whose block would end first)
     accepts_walltime: bool = False
-    #: has ``submit_outcome_refs``: unfinished dependencies passed as its own tasks' ids
+    #: ``submit_outcome(..., refs=True)`` takes unfinished dependencies by its tasks' ids
     accepts_references: bool = False
 
     def __init__(self) -> None:
@@ -88,30 +88,18 @@ class Executor(abc.ABC):
         resource_specification: Mapping[str, Any],
         args: tuple[Any, ...],
         kwargs: Mapping[str, Any],
+        refs: bool = False,
     ) -> int | None:
         """As :meth:`submit`, but call ``done(ok, value)`` once, from any thread, when it ends.
 
         Raises what ``submit`` raises when the task cannot be accepted. The default wraps
         ``submit`` and a done-callback. An executor that ``accepts_references`` returns
-        the task's id, which its ``submit_outcome_refs`` understands.
+        the task's id, and with ``refs`` takes unfinished dependencies among ``args`` and
+        ``kwargs`` by those ids (the kernel passes ``refs`` to no other executor).
         """
         fut = self.submit(func, resource_specification, *args, **kwargs)
         fut.add_done_callback(_Report(done))
         return None
-
-    def submit_outcome_refs(
-        self,
-        done: Outcome,
-        func: Callable[..., Any],
-        resource_specification: Mapping[str, Any],
-        args: tuple[Any, ...],
-        kwargs: Mapping[str, Any],
-    ) -> int | None:
-        """As :meth:`submit_outcome`, with unfinished dependencies among the arguments.
-
-        Only for an executor that ``accepts_references`` (the kernel asks no other).
-        """
-        raise NotImplementedError(f"{type(self).__name__} takes no dependency references")
 
     @abc.abstractmethod
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

@@ -246,16 +246,13 @@ class DataFlowKernel(KernelQueries):
 
     def _launch(self, ins: Launch) -> None:
         tid, try_id = ins.task_id, ins.try_id
-        executor = self.executors[ins.executor]
-        submit = executor.submit_outcome_refs if ins.refs else executor.submit_outcome
+        done = _AttemptDone(self._handle, tid, try_id)
+        executor, spec = self.executors[ins.executor], ins.resource_spec
         try:
-            ref = submit(
-                _AttemptDone(self._handle, tid, try_id),
-                ins.func,
-                ins.resource_spec,
-                ins.args,
-                ins.kwargs,
-            )
+            if ins.refs:
+                ref = executor.submit_outcome(done, ins.func, spec, ins.args, ins.kwargs, True)
+            else:
+                ref = executor.submit_outcome(done, ins.func, spec, ins.args, ins.kwargs)
         except Exception as exc:  # noqa: BLE001 - becomes the attempt's error
             self._events.put(LaunchFailed(tid, try_id, exc))
             return

@@ -113,7 +113,7 @@ def test_an_executor_without_the_dependency_answers_missing(tmp_path: Path) -> N
         assert outcomes[0].result(timeout=60) == (True, 3)
         gone = AppFuture(0)
         gone.executor_ref = ref  # its result went by before this reference arrived
-        htex.submit_outcome_refs(sink(1), abs, {}, (gone,), {})
+        htex.submit_outcome(sink(1), abs, {}, (gone,), {}, refs=True)
         ok, value = outcomes[1].result(timeout=60)
         assert not ok and isinstance(value, RemoteDependencyFailed) and value.missing
     finally:

@@ -60,7 +60,7 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
     """
 
     accepts_walltime = True
-    #: dependencies may be passed as references to its own tasks (submit_outcome_refs)
+    #: dependencies may be passed as references to its own tasks (submit_outcome refs=True)
     accepts_references = True
     #: the kernel's cleanup does not wait for this executor's tasks (nor does Parsl's): what
     #: is unfinished fails at once; ``exit_mode='wait'`` waits for the futures beforehand
@@ -227,29 +227,19 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
         resource_specification: Mapping[str, Any],
         args: tuple[Any, ...],
         kwargs: Mapping[str, Any],
+        refs: bool = False,
     ) -> int:
         """As ``submit``, reporting to ``done`` from the client's I/O thread: no Future kept.
 
-        Returns the task's id here, which later tasks' TaskRefs may name.
-        """
-        return self._queue(done, func, resource_specification, args, kwargs)
-
-    def submit_outcome_refs(
-        self,
-        done: Outcome,
-        func: Callable[..., Any],
-        resource_specification: Mapping[str, Any],
-        args: tuple[Any, ...],
-        kwargs: Mapping[str, Any],
-    ) -> int:
-        """As ``submit_outcome``, with unfinished dependencies among the arguments.
-
-        Each future whose ``executor_ref`` names a task of this executor becomes a TaskRef
+        Returns the task's id here. With ``refs``, each unfinished dependency among the
+        arguments whose ``executor_ref`` is such an id becomes a TaskRef
         (execution/refs.py): the interchange runs the task when those finish, with their
         results, or answers RemoteDependencyFailed (the kernel then takes over).
         """
-        args, kwargs, refs = with_refs(args, kwargs, executor_ref)
-        return self._queue(done, func, resource_specification, args, kwargs, refs)
+        ids: list[int] | None = None
+        if refs:
+            args, kwargs, ids = with_refs(args, kwargs, executor_ref)
+        return self._queue(done, func, resource_specification, args, kwargs, ids)
 
     def _queue(
         self,
