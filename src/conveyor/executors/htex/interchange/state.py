@@ -14,41 +14,33 @@ import math
 import random
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.interchange.deps import DependencyTable
 from conveyor.executors.htex.interchange.fit import fits, fits_any, node_shape, sized_part
+from conveyor.executors.htex.interchange.managers import (
+    MANAGER_TRANSITIONS,
+    ManagerInfo,
+    ManagerState,
+)
 from conveyor.executors.htex.interchange.report import statistics
 from conveyor.version import VERSION
 
-__all__ = ["CLIENT", "BrokerState", "ManagerInfo", "ManagerState", "expected_versions"]
+__all__ = [
+    "CLIENT",
+    "MANAGER_TRANSITIONS",
+    "BrokerState",
+    "ManagerInfo",
+    "ManagerState",
+    "expected_versions",
+]
 
 logger = logging.getLogger(__name__)
 CLIENT = b""
 #: extra tasks per worker a pool may hold when every pool is full (pipelining)
 BURST_PER_WORKER = 8
 Outbox = list[tuple[bytes, p.Message]]
-
-
-class ManagerState(Enum):
-    """Life of one connected pool, as the interchange sees it."""
-
-    #: registered, accepting tasks
-    ACTIVE = "active"
-    #: asked to drain: gets no new tasks
-    DRAINING = "draining"
-    #: missed heartbeats, drained or exited; its tasks were reported (terminal)
-    GONE = "gone"
-
-
-MANAGER_TRANSITIONS = {
-    ManagerState.ACTIVE: frozenset({ManagerState.DRAINING, ManagerState.GONE}),
-    ManagerState.DRAINING: frozenset({ManagerState.GONE}),
-    ManagerState.GONE: frozenset(),
-}
 
 
 def _block_number(block_id: str) -> int:
@@ -66,34 +58,6 @@ def expected_versions() -> dict[str, Any]:
 
 #: a Tasks message to a pool carries about this many argument bytes at most (then the next)
 MAX_BATCH_BYTES = 4 << 20
-
-
-@dataclass(slots=True)
-class ManagerInfo:
-    """One registered pool."""
-
-    manager_id: bytes
-    hostname: str
-    block_id: str
-    capacity: int
-    workers: int
-    last_heard: float
-    state: ManagerState = ManagerState.ACTIVE
-    in_flight: set[int] = field(default_factory=set)
-    #: function hashes this pool has already received
-    known_functions: set[bytes] = field(default_factory=set)
-    #: the pool's Python (major.minor.micro), for Parsl's connected_managers()
-    python_version: str = ""
-    idle_since: float | None = None
-    #: when the pool stops taking tasks (its block ends), on this clock; None = never
-    ends_at: float | None = None
-    #: the node's cores / memory (MB) / gpus, for tasks that declare them (None = unknown)
-    shape: dict[str, float] | None = None
-
-    @property
-    def free(self) -> int:
-        """Task slots this manager can take now."""
-        return self.capacity - len(self.in_flight) if self.state is ManagerState.ACTIVE else 0
 
 
 class BrokerState:
