@@ -1,6 +1,7 @@
 """Monitoring's cost: conveyor and Parsl side by side, monitoring off, hub only, and resources.
 
     python bench/monitoring.py [--quick] [--only conveyor|parsl] [--repeat N] [--no-write]
+                               [--conveyor-tasks N]
 
 Each system runs ``monitoring_case.py`` (HTEX, 2 workers, no-op tasks) three times:
 without a MonitoringHub, with one (resource monitoring off), and with resource monitoring
@@ -110,7 +111,15 @@ def main() -> None:
     ap.add_argument("--only", choices=["conveyor", "parsl"])
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--repeat", type=int, default=3, help="runs per system and mode")
+    ap.add_argument(
+        "--conveyor-tasks",
+        type=int,
+        help="tasks per conveyor run (default 50,000; more shows a sustained rate: the "
+        "writer holds back for at most 10 s)",
+    )
     ns = ap.parse_args()
+    if ns.conveyor_tasks:
+        TASKS["conveyor"] = dict.fromkeys(MODES, ns.conveyor_tasks)
     systems = select_systems(ns.only, parsl_with_monitoring)
     text = table(measure(systems, ns.quick, ns.repeat), systems)
     print(text)

@@ -73,6 +73,7 @@ class WriterProcess:
         self.written = self.failures = self.dropped = self.completed = self.failed = 0
         self._heard = time.monotonic()
         self._broken = False
+        self._owner = os.getpid()
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._proc = self._spawn()
@@ -169,7 +170,12 @@ class WriterProcess:
     # --- the end -------------------------------------------------------------------
 
     def close(self, ended: float) -> None:
-        """Send the rest and the workflow's end; wait until the process wrote it all."""
+        """Send the rest and the workflow's end; wait until the process wrote it all.
+
+        Nothing in a forked child: the writer belongs to the process that started it.
+        """
+        if os.getpid() != self._owner:
+            return
         self._stop.set()
         self._sender.join()
         self._send_batch()
