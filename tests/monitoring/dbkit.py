@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -68,3 +69,14 @@ def statuses(path: Path, task_id: int) -> list[str]:
         task_id,
     )
     return [r[0] for r in found]
+
+
+class WarningsCollector(logging.Handler):
+    """Keeps the messages of the warnings logged where it is added."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from dbkit import db_path, hub, rows, statuses, threads_config
+from dbkit import WarningsCollector, db_path, hub, rows, statuses, threads_config
 
 import conveyor
 from conveyor import python_app
@@ -112,20 +112,11 @@ def test_two_workflows_in_one_database_keep_their_run_ids(tmp_path: Path) -> Non
         assert rows(path, "SELECT count(*) FROM status WHERE run_id = ?", run_id) == [(9,)]
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def test_a_failing_write_is_a_warning_and_the_workflow_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(endpoint, "BUSY_TIMEOUT_S", 0.1)
-    collect = _Collect()
+    collect = WarningsCollector()
     log = logging.getLogger("conveyor.monitoring")
     log.addHandler(collect)
     try:

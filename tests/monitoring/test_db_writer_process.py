@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psutil
-from dbkit import db_path, rows, threads_config
+from dbkit import WarningsCollector, db_path, rows, threads_config
 
 import conveyor
 from conveyor import python_app
@@ -106,15 +106,6 @@ def test_the_inbox_lets_a_burst_wait_no_longer_than_its_lag() -> None:
         _close(inbox, read_fd, write_fd)
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 def test_the_writer_is_a_low_priority_process_that_ends_with_cleanup(tmp_path: Path) -> None:
     with conveyor.load(threads_config(tmp_path)) as dfk:
         assert dfk.monitoring is not None
@@ -133,7 +124,7 @@ def test_the_writer_is_a_low_priority_process_that_ends_with_cleanup(tmp_path: P
 
 
 def test_a_killed_writer_is_a_warning_and_the_workflow_goes_on(tmp_path: Path) -> None:
-    collect = _Collect()
+    collect = WarningsCollector()
     log = logging.getLogger("conveyor.monitoring")
     log.addHandler(collect)
     try:
