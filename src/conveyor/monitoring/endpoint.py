@@ -67,8 +67,11 @@ def open_database(endpoint: str) -> sqlite3.Connection:
 
 
 def writer_connection(path: str, busy_timeout: float) -> sqlite3.Connection:
-    """The writer process's connection to a database :func:`open_database` prepared."""
+    """The writer process's connection to a database :func:`open_database` prepared.
+
+    WAL mode stays with the file; nothing here takes a lock (another process holding the
+    database only makes the first batch wait, or fail as any batch can).
+    """
     conn = sqlite3.connect(path, timeout=busy_timeout)
-    conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn

@@ -27,6 +27,7 @@ import gc
 import logging
 import os
 import select
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -252,7 +253,14 @@ def main(argv: list[str] | None = None) -> int:
     logger.propagate = False
     inbox = Inbox(0, ns.parent_pid)
     inbox.start()
-    _Service(ns, inbox, reporter).serve()
+    try:
+        service = _Service(ns, inbox, reporter)
+    except sqlite3.Error as exc:
+        logger.warning(
+            "monitoring: the writer cannot open %s (%s); nothing is recorded", ns.db, exc
+        )
+        return 1
+    service.serve()
     return 0
 
 
