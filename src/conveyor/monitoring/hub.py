@@ -141,6 +141,10 @@ class MonitoringRun:
             ) from exc
         finally:
             conn.close()
+        self.writer = self._start_writer(hub, endpoint)
+        logger.info("monitoring run %s writes to %s", self.run_id, endpoint)
+
+    def _start_writer(self, hub: MonitoringHub, endpoint: str) -> WriterProcess:
         settings = WriterSettings(
             database_path(endpoint),
             self.run_id,
@@ -149,12 +153,11 @@ class MonitoringRun:
             hub.monitoring_debug,
         )
         try:
-            self.writer = WriterProcess(self.queues, settings)
+            return WriterProcess(self.queues, settings)
         except OSError as exc:
             raise ConfigurationError(
                 f"monitoring: the writer process for {endpoint!r} could not start: {exc}"
             ) from exc
-        logger.info("monitoring run %s writes to %s", self.run_id, endpoint)
 
     def close(self) -> None:
         """Write the last batch and the workflow's end (called after the executors stopped)."""
