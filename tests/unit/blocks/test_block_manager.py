@@ -292,3 +292,15 @@ def test_running_blocks_without_a_registered_pool_are_reported_on_change() -> No
     hooks.workers = {"0": 2}
     manager.poll()
     assert hooks.starting[-1] == ["1"]
+
+
+def test_a_block_whose_pool_registered_unseen_does_not_break_the_executor_when_it_fails() -> None:
+    batch = MemoryBatch(init=1, max_blocks=1)
+    manager, hooks, _ = make(batch, strategy="none")
+    batch.run_all()
+    manager.refresh()
+    hooks.ever = {"0"}  # its pool registered and ran tasks between two polls
+    batch.jobs["job0"] = JobState.FAILED  # then the pool died with the job
+    manager.refresh()
+    assert hooks.failed and hooks.failed[0][0] == "0", "its tasks are reported lost"
+    assert hooks.broken is None, "one block lost after serving is not a broken provider"

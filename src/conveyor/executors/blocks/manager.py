@@ -265,6 +265,8 @@ class BlockManager:
             if target in ENDED and target is not BlockState.SCALED_IN:
                 if registered is None:  # asked only when a block ends: one round trip
                     registered = self.hooks.load().ever_connected
+                    if registered:  # pools did register, even if no poll saw them serve
+                        self._ever_served = True
                 target = _unregistered_end(block.block_id, registered, target)
             with self._lock:
                 if target is None or block.ended:
