@@ -1,6 +1,7 @@
 """HTEX under failure, with real processes: lost workers, pools and interchange; bad peers."""
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -277,3 +278,22 @@ def test_a_custom_block_error_handler_sees_every_block_and_can_break(tmp_path: P
         assert len(htex.status()) == 2, "no block started once the handler broke it"
     finally:
         htex.shutdown()
+
+
+def test_a_stalled_interchange_gives_the_last_counters_not_an_error(
+    htex: HighThroughputExecutor, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert htex.submit(worker_pid, {}).result(timeout=30)
+    assert wait_until(lambda: bool(htex.load().ever_connected), timeout=30)
+    before = htex.load()
+    assert htex._interchange is not None
+    os.kill(htex._interchange.pid, signal.SIGSTOP)  # alive, but answers nothing
+    try:
+        stalled = htex.load()  # waits out the statistics timeout, then falls back
+    finally:
+        os.kill(htex._interchange.pid, signal.SIGCONT)
+    assert stalled.ever_connected == before.ever_connected
+    assert stalled.connected_workers == before.connected_workers
+    assert "did not answer in time" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # (its pools, silent past their 3 s threshold meanwhile, exit as they should)

@@ -101,6 +101,8 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
         self._blocks: BlockManager | None = None
         self._ids = iter(range(1 << 62))
         self._function = FunctionShipper()
+        #: the interchange's last statistics (load() falls back on them when it is slow)
+        self._last_stats: dict[str, Any] = {}
         self._closed = False
         self.cert_dir = ""
         #: set by the kernel before start when a MonitoringHub is configured
@@ -275,8 +277,15 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
     # --- ExecutorHooks for the BlockManager --------------------------------------------
 
     def load(self) -> ExecutorLoad:
-        """Load snapshot for scaling decisions."""
-        stats = self._client.statistics() if self._client else {}
+        """Load snapshot for scaling decisions (the last one, if the interchange is slow)."""
+        try:
+            stats = self._client.statistics() if self._client else {}
+            self._last_stats = stats
+        except TimeoutError:
+            logger.warning(
+                "%s: the interchange did not answer in time; last counters used", self.label
+            )
+            stats = self._last_stats
         blocks = stats.get("blocks", {})
         return ExecutorLoad(
             outstanding=len(self._client.futures) if self._client else 0,
