@@ -49,16 +49,21 @@ class FunctionCache:
 _PLAIN = frozenset({int, float, str, bytes, bool, type(None)})
 
 
+def _plain(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> bool:
+    """Whether every argument is a plain value (the standard pickler will do)."""
+    return all(type(a) in _PLAIN for a in args) and all(type(v) in _PLAIN for v in kwargs.values())
+
+
 def pack_call(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> bytes:
     """Serialize the arguments of one call (plain pickle when they are all plain values)."""
-    if all(type(a) in _PLAIN for a in args) and all(type(v) in _PLAIN for v in kwargs.values()):
+    if _plain(args, kwargs):
         return serialize_result((args, kwargs))
     return serialize((args, kwargs), "task arguments")
 
 
 def pack_call_frames(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[bytes, list[Any]]:
     """Like :func:`pack_call`, with large buffers out of band (serialize/buffers.py)."""
-    plain = all(type(a) in _PLAIN for a in args) and all(type(v) in _PLAIN for v in kwargs.values())
+    plain = _plain(args, kwargs)
     if plain and not (has_big_buffer(args) or has_big_buffer(kwargs.values())):
         return serialize_result((args, kwargs)), []
     return to_frames((args, kwargs), "task arguments", plain=plain)

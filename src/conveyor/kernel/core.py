@@ -161,12 +161,16 @@ class KernelCore:
             return self._memo_or_launch(rec)
         pending = tuple(f for f in deps if not f.done())
         if pending:
-            memoized = self.p.memoizer is not None and (self._memo_all or rec.call.options.cache)
-            label = referable_label(self.p, self.tasks, rec, deps, memoized)
+            label = referable_label(self.p, self.tasks, rec, deps, self._memoized(rec))
             if label is not None:
                 rec.args, rec.kwargs = unwrap_done(rec.call.args, rec.call.kwargs)
                 self._move(rec, S.READY, "DepsReferenced")
                 return self._launch(rec, label, refs=True)
+        return self._await(rec, pending)
+
+    def _await(self, rec: TaskRecord, pending: tuple[Any, ...]) -> list[Instruction]:
+        """Watch the unfinished dependencies, or resolve them all now when there are none."""
+        if pending:
             rec.waiting = len(pending)
             return [WatchFutures(rec.id, pending)]
         return self._deps_resolved(rec)
@@ -180,11 +184,7 @@ class KernelCore:
         self._close_attempt(rec, "dependency references refused by the executor")
         self._move(rec, S.PENDING, "DepsReferenceRefused")
         deps = gather_call(self.p.resolver, rec.call.args, rec.call.kwargs)
-        pending = tuple(f for f in deps if not f.done())
-        if pending:
-            rec.waiting = len(pending)
-            return [WatchFutures(rec.id, pending)]
-        return self._deps_resolved(rec)
+        return self._await(rec, tuple(f for f in deps if not f.done()))
 
     def _dependency_done(self, rec: TaskRecord) -> list[Instruction]:
         rec.waiting -= 1
@@ -202,7 +202,7 @@ class KernelCore:
 
     def _memo_or_launch(self, rec: TaskRecord) -> list[Instruction]:
         memoizer = self.p.memoizer
-        if memoizer is not None and (self._memo_all or rec.call.options.cache):
+        if memoizer is not None and self._memoized(rec):
             try:
                 hit = memoizer.check_memo(rec.view())
             except Exception as exc:  # noqa: BLE001 - e.g. an argument with no memo key
@@ -317,6 +317,10 @@ class KernelCore:
 
     # --- helpers --------------------------------------------------------------------
 
+    def _memoized(self, rec: TaskRecord) -> bool:
+        """Whether the memoizer looks at this task (every task, or apps with cache=True)."""
+        return self.p.memoizer is not None and (self._memo_all or rec.call.options.cache)
+
     def _move(self, rec: TaskRecord, to: TaskState, cause: str) -> None:
         start = rec.state
         transition(rec, to, cause)
@@ -341,7 +345,7 @@ class KernelCore:
     def _finish_failed(self, rec: TaskRecord, error: BaseException) -> list[Instruction]:
         """Tell the memoizer about the failure (as Parsl, for every failed task), then finish."""
         memoizer = self.p.memoizer
-        if memoizer is not None and (self._memo_all or rec.call.options.cache):
+        if memoizer is not None and self._memoized(rec):
             try:
                 memoizer.update_memo_exception(rec.view(), error)
             except Exception:  # noqa: BLE001 - the task failed anyway; only caching failed
@@ -349,7 +353,7 @@ class KernelCore:
         return self._finish(rec, None, error)
 
     def _remember(self, rec: TaskRecord, value: Any) -> None:
-        if self.p.memoizer is not None and (self._memo_all or rec.call.options.cache):
+        if self.p.memoizer is not None and self._memoized(rec):
             try:
                 self.p.memoizer.update_memo_result(rec.view(), value)
             except Exception:  # noqa: BLE001 - the task succeeded; only caching failed

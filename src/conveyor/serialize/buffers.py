@@ -21,7 +21,7 @@ from typing import Any
 
 from conveyor.serialize.facade import deserialize, serialize, serialize_plain
 
-__all__ = ["OOB_THRESHOLD", "from_frames", "has_big_buffer", "to_frames", "total_size"]
+__all__ = ["OOB_THRESHOLD", "from_frames", "has_big_buffer", "to_frames"]
 
 #: buffers at least this large travel out of band; smaller ones stay in the stream
 OOB_THRESHOLD = 64 * 1024
@@ -121,8 +121,3 @@ def _keeper(buffers: list[pickle.PickleBuffer]) -> Callable[[pickle.PickleBuffer
 def from_frames(stream: bytes | memoryview, buffers: list[Any]) -> Any:
     """Rebuild what :func:`to_frames` made; ``buffers`` are the received frames' memory."""
     return deserialize(stream, buffers)
-
-
-def total_size(buffers: list[Any]) -> int:
-    """Bytes held by ``buffers``."""
-    return sum(memoryview(b).nbytes for b in buffers)

@@ -41,7 +41,7 @@ def serialize_plain(obj: Any, buffer_callback: BufferCallback = None) -> bytes:
 def serialize_result(obj: Any, name: str = "result") -> bytes:
     """Like :func:`serialize`, but tries plain pickle first (fast for data going home)."""
     try:
-        return _PICKLE + pickle.dumps(obj, protocol=5)
+        return serialize_plain(obj)
     except Exception:  # noqa: BLE001 - cloudpickle handles what pickle cannot
         return serialize(obj, name)
 

@@ -29,7 +29,7 @@ from conveyor.errors import BrokenHtex, ManagerLost, RemoteDependencyFailed
 from conveyor.execution.run_task import unpack_error
 from conveyor.executors.base import Outcome
 from conveyor.executors.htex import protocol as p
-from conveyor.executors.htex.frames import check_attached, split_frames
+from conveyor.executors.htex.frames import check_attached, receive_rest, split_frames
 from conveyor.executors.htex.transport import connect, secure_client
 from conveyor.serialize.facade import deserialize
 
@@ -169,11 +169,8 @@ class HtexClient:
                 item = pop()
                 size += len(item[5]) + len(item[4])
                 batch.append(item)
-            if self.task_buffers:
-                for frames in split_frames(p.Submit, batch, self.task_buffers):
-                    self.sock.send_multipart(frames, copy=False)
-            else:
-                self.sock.send(p.encode(p.Submit(batch)), copy=False)
+            for frames in split_frames(p.Submit, batch, self.task_buffers):
+                self.sock.send_multipart(frames, copy=False)
             if self.outbox:
                 self._sleeping = False
 
@@ -183,9 +180,7 @@ class HtexClient:
                 frame = self.sock.recv(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            extra = []
-            while self.sock.rcvmore:
-                extra.append(self.sock.recv(copy=False))
+            extra = receive_rest(self.sock)
             msg = p.decode(frame)
             check_attached(msg, len(extra))
             if isinstance(msg, p.Results):

@@ -11,12 +11,23 @@ extra frames is malformed (:func:`check_attached` raises ProtocolError).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+import zmq
 
 from conveyor.errors import ProtocolError
 from conveyor.executors.htex import protocol as p
 
-__all__ = ["CARRIERS", "Carrier", "check_attached", "split_frames"]
+__all__ = [
+    "CARRIERS",
+    "Carrier",
+    "check_attached",
+    "item_id",
+    "receive_rest",
+    "send_split",
+    "split_frames",
+]
 
 Carrier = type[p.Submit] | type[p.Tasks] | type[p.Results]
 #: the message types whose single item may carry buffers
@@ -60,3 +71,26 @@ def split_frames(
         else:
             plain.append(item)
     return ([[p.encode(cls(plain))]] if plain else []) + attached
+
+
+def send_split(
+    sock: zmq.Socket,  # type: ignore[type-arg]
+    cls: Carrier,
+    items: list[list[Any]],
+    buffers: dict[int, list[Any]],
+    prefix: Sequence[bytes] = (),
+) -> None:
+    """Send ``items`` as :func:`split_frames` cuts them (``prefix``: a ROUTER's identity).
+
+    Messages with buffers go with ``copy=False``; a lone header frame is copied (cheaper).
+    """
+    for frames in split_frames(cls, items, buffers):
+        sock.send_multipart([*prefix, *frames], copy=len(frames) == 1)
+
+
+def receive_rest(sock: zmq.Socket) -> list[zmq.Frame]:  # type: ignore[type-arg]
+    """The remaining frames of the message being received (its buffers), uncopied."""
+    frames = []
+    while sock.rcvmore:
+        frames.append(sock.recv(copy=False))
+    return frames

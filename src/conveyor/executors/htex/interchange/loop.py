@@ -18,7 +18,7 @@ import zmq
 
 from conveyor.errors import ProtocolError
 from conveyor.executors.htex import protocol as p
-from conveyor.executors.htex.frames import check_attached, item_id, split_frames
+from conveyor.executors.htex.frames import check_attached, item_id, receive_rest, send_split
 from conveyor.executors.htex.interchange.state import CLIENT, BrokerState, Outbox
 from conveyor.executors.htex.interchange.zap import ZapHandler
 from conveyor.executors.htex.lifeline import parent_alive
@@ -114,7 +114,7 @@ class Interchange:
             except zmq.Again:
                 return
             body = sock.recv() if sock.rcvmore else None
-            extra = _rest(sock)
+            extra = receive_rest(sock)
             if body is None:
                 logger.warning("dropped a message of 1 frame")
                 continue
@@ -187,15 +187,13 @@ class Interchange:
             if dest == CLIENT:
                 self._to_client(msg)
             elif isinstance(msg, p.Tasks) and self.task_buffers:
-                for frames in split_frames(p.Tasks, msg.tasks, self.task_buffers):
-                    self.pools.send_multipart([dest, *frames], copy=len(frames) == 1)
+                send_split(self.pools, p.Tasks, msg.tasks, self.task_buffers, (dest,))
             else:
                 self.pools.send_multipart([dest, p.encode(msg)])
 
     def _to_client(self, msg: p.Message) -> None:
         if isinstance(msg, p.Results) and self.result_buffers:
-            for frames in split_frames(p.Results, msg.results, self.result_buffers):
-                self.client.send_multipart([self.client_id, *frames], copy=len(frames) == 1)
+            send_split(self.client, p.Results, msg.results, self.result_buffers, (self.client_id,))
             return
         self.client.send_multipart([self.client_id, p.encode(msg)])
 
@@ -203,14 +201,6 @@ class Interchange:
         stop = p.encode(p.Shutdown())
         for manager_id in list(self.state.managers):
             self.pools.send_multipart([manager_id, stop])
-
-
-def _rest(sock: zmq.Socket) -> list[zmq.Frame]:  # type: ignore[type-arg]
-    """The remaining frames of the message being received, uncopied."""
-    frames = []
-    while sock.rcvmore:
-        frames.append(sock.recv(copy=False))
-    return frames
 
 
 def _port(sock: zmq.Socket) -> int:  # type: ignore[type-arg]

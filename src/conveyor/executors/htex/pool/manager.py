@@ -28,7 +28,7 @@ import zmq
 from conveyor.errors import WorkerLost
 from conveyor.execution.run_task import error_payload
 from conveyor.executors.htex import protocol as p
-from conveyor.executors.htex.frames import check_attached, item_id, split_frames
+from conveyor.executors.htex.frames import check_attached, item_id, receive_rest, send_split
 from conveyor.executors.htex.interchange.state import expected_versions
 from conveyor.executors.htex.mpi_nodes import discover_nodes
 from conveyor.executors.htex.pool.affinity import (
@@ -214,9 +214,7 @@ class Manager:
                 frame = self.sock.recv(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            extra = []
-            while self.sock.rcvmore:
-                extra.append(self.sock.recv(copy=False))
+            extra = receive_rest(self.sock)
             try:
                 msg = p.decode(frame)
                 check_attached(msg, len(extra))
@@ -279,11 +277,10 @@ class Manager:
     def _worker_reply(self, w: WorkerSlot) -> list[list[Any]]:
         """A worker's reply, with its results' buffers (worker.py) put in result_buffers."""
         batch: list[list[Any]] = msgpack.unpackb(w.conn.recv_bytes())
-        sized = [item for item in batch if type(item[1]) is bool and len(item) == 4]
-        if sized:  # results with buffers: their sizes go, their buffers come in one file
-            views = iter(w.buffers().receive([n for item in sized for n in item[3]]))
-            for item in sized:
-                self.result_buffers[item[0]] = [next(views) for _ in item.pop()]
+        # results with buffers: their sizes go, their buffers come in one file
+        sized = {item[0]: item.pop() for item in batch if type(item[1]) is bool and len(item) == 4}
+        if sized:
+            self.result_buffers.update(w.buffers().receive_each(sized))
         return batch
 
     def _take_back(self, w: WorkerSlot, batch: list[list[Any]]) -> None:
@@ -347,14 +344,9 @@ class Manager:
             w.buffers().send(attached)
 
     def _flush_results(self) -> None:
-        if not self.results:
-            return
-        batch, self.results = self.results, []
-        if not self.result_buffers:
-            self.sock.send(p.encode(p.Results(batch)))
-            return
-        for frames in split_frames(p.Results, batch, self.result_buffers):
-            self.sock.send_multipart(frames, copy=len(frames) == 1)
+        if self.results:
+            batch, self.results = self.results, []
+            send_split(self.sock, p.Results, batch, self.result_buffers)
 
     # --- shutdown -------------------------------------------------------------------
 

@@ -61,6 +61,13 @@ class BufferLink:
             offset += size
         return views
 
+    def receive_each(self, sizes: dict[int, list[int]]) -> dict[int, list[memoryview]]:
+        """:meth:`receive` for several items at once: task id -> its buffers' sizes."""
+        if not sizes:
+            return {}
+        views = iter(self.receive([n for item_sizes in sizes.values() for n in item_sizes]))
+        return {task_id: [next(views) for _ in item_sizes] for task_id, item_sizes in sizes.items()}
+
     def close(self) -> None:
         """Close this handle (the pipe itself stays open)."""
         self.sock.close()

@@ -123,12 +123,8 @@ def _receive(
 ) -> tuple[list[list[Any]], dict[int, list[memoryview]]]:
     """One batch from the manager, and the buffers of its items that have some."""
     batch: list[list[Any]] = msgpack.unpackb(conn.recv_bytes())
-    sizes = [size for item in batch if len(item) > 5 for size in item[5]]
-    if not sizes:
-        return batch, {}
-    views = iter(link.receive(sizes))
-    buffers = {item[0]: [next(views) for _ in item[5]] for item in batch if len(item) > 5}
-    return batch, buffers
+    sizes = {item[0]: item[5] for item in batch if len(item) > 5 and item[5]}
+    return batch, link.receive_each(sizes)
 
 
 def _send(conn: Connection, link: BufferLink, results: list[list[Any]], buffers: list[Any]) -> None:
