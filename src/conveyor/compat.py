@@ -195,6 +195,9 @@ MODULES: Mapping[str, Mapping[str, str]] = {
         "ExecutorError BadStateException UnsupportedFeatureError InvalidResourceSpecification ScalingFailed BadMessage",
     ),
     "parsl.executors.threads": {"ThreadPoolExecutor": _CORE["ThreadPoolExecutor"]},
+    "parsl.executors.status_handling": {
+        "BlockProviderExecutor": "conveyor.executors.block_provider:BlockProviderExecutor"
+    },
     "parsl.executors.high_throughput": {},
     "parsl.executors.high_throughput.executor": {
         "HighThroughputExecutor": _CORE["HighThroughputExecutor"]
