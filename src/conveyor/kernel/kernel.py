@@ -163,7 +163,10 @@ class DataFlowKernel(KernelQueries):
         self._core.p = self._pipeline.add_executors(executors, self._core.p)
 
     def _start_monitoring(self) -> MonitoringRun | None:
-        run = start_monitoring(self.config.monitoring, self.run_dir, self.config.run_dir)
+        config = self.config
+        run = start_monitoring(
+            config.monitoring, self.run_dir, config.run_dir, config.initialize_logging
+        )
         if run is None:
             return None
         self._stack.callback(run.close)  # after the executors: their last reports count

@@ -15,6 +15,7 @@ import datetime
 import getpass
 import logging
 import os
+import pickle
 import socket
 import sys
 import time
@@ -24,6 +25,7 @@ from typing import Any
 
 from conveyor.errors import ConfigurationError
 from conveyor.kernel.observe import TransitionObserver
+from conveyor.logconfigs import LogConfig
 from conveyor.monitoring import endpoint as _endpoint
 from conveyor.monitoring.endpoint import database_path, default_endpoint, open_database
 from conveyor.monitoring.link import MonitoringLink, Queues
@@ -102,21 +104,34 @@ class MonitoringHub:
             f"resource_monitoring_interval={self.resource_monitoring_interval!r})"
         )
 
-    def start(self, run_dir: str, config_run_dir: str) -> MonitoringRun:
-        """Open the database and start the writer; ConfigurationError if it cannot be written."""
+    def start(self, run_dir: str, config_run_dir: str, log_config: object = None) -> MonitoringRun:
+        """Open the database and start the writer; ConfigurationError if it cannot be written.
+
+        The writer logs into ``run_dir`` as ``database_manager``, through ``log_config``
+        when it is a LogConfig (``Config.initialize_logging``), else into a plain
+        ``database_manager.log``, as Parsl's database manager does.
+        """
         endpoint = self.logging_endpoint or default_endpoint(config_run_dir)
         conn = open_database(endpoint)
         if self.monitoring_debug:
             logging.getLogger("conveyor.monitoring").setLevel(logging.DEBUG)
-        return MonitoringRun(self, conn, endpoint, run_dir)
+        return MonitoringRun(self, conn, endpoint, run_dir, _pickled_log_config(log_config))
 
 
 class MonitoringRun:
     """One load()'s monitoring: the queues, the kernel observer, the executors' link, the writer."""
 
-    def __init__(self, hub: MonitoringHub, conn: Any, endpoint: str, run_dir: str) -> None:
+    def __init__(
+        self,
+        hub: MonitoringHub,
+        conn: Any,
+        endpoint: str,
+        run_dir: str,
+        log_config: bytes | None = None,
+    ) -> None:
         """Write the workflow's row through ``conn`` (then closed); start the writer process."""
         self.endpoint = endpoint
+        self.run_dir = os.path.abspath(run_dir)
         self.run_id = str(uuid.uuid4())
         self.queues = Queues()
         self.observer = TransitionObserver(self.queues.transitions)
@@ -131,7 +146,7 @@ class MonitoringRun:
             or datetime.datetime.fromtimestamp(began).strftime("%Y-%m-%d %H:%M:%S"),
             host=socket.gethostname(),
             user=_user(),
-            rundir=os.path.abspath(run_dir),
+            rundir=self.run_dir,
         )
         try:
             insert_workflow(conn, info, began)
@@ -141,16 +156,25 @@ class MonitoringRun:
             ) from exc
         finally:
             conn.close()
-        self.writer = self._start_writer(hub, endpoint)
+        self.writer = self._start_writer(hub, endpoint, log_config)
         logger.info("monitoring run %s writes to %s", self.run_id, endpoint)
 
-    def _start_writer(self, hub: MonitoringHub, endpoint: str) -> WriterProcess:
+    @property
+    def dbm_proc(self) -> WriterProcess:
+        """The writer process (Parsl's name for its database manager process)."""
+        return self.writer
+
+    def _start_writer(
+        self, hub: MonitoringHub, endpoint: str, log_config: bytes | None
+    ) -> WriterProcess:
         settings = WriterSettings(
             database_path(endpoint),
             self.run_id,
             hub.resource_monitoring_interval,
             _endpoint.BUSY_TIMEOUT_S,
             hub.monitoring_debug,
+            log_dir=self.run_dir,
+            log_config=log_config,
         )
         try:
             return WriterProcess(self.queues, settings)
@@ -165,15 +189,40 @@ class MonitoringRun:
         logger.info("monitoring run %s closed: %d rows written", self.run_id, self.writer.written)
 
 
-def start_monitoring(hub: object, run_dir: str, config_run_dir: str) -> MonitoringRun | None:
-    """Start ``Config.monitoring`` for one load(); None when it is None."""
+def start_monitoring(
+    hub: object, run_dir: str, config_run_dir: str, log_config: object = None
+) -> MonitoringRun | None:
+    """Start ``Config.monitoring`` for one load(); None when it is None.
+
+    ``log_config`` is ``Config.initialize_logging``: a LogConfig is handed to the writer.
+    """
     if hub is None:
         return None
     if not isinstance(hub, MonitoringHub):
         raise ConfigurationError(
             f"Config.monitoring must be a MonitoringHub, not {type(hub).__name__}"
         )
-    return hub.start(run_dir, config_run_dir)
+    return hub.start(run_dir, config_run_dir, log_config)
+
+
+def _pickled_log_config(setting: object) -> bytes | None:
+    """A LogConfig, pickled for the writer process; None for anything else.
+
+    One that cannot be pickled (a class defined in a notebook, say) is not used: the
+    writer then logs into a plain ``database_manager.log``, with a warning here.
+    """
+    if not isinstance(setting, LogConfig):
+        return None
+    try:
+        return pickle.dumps(setting)
+    except Exception as exc:
+        logger.warning(
+            "monitoring: the log config %r cannot be sent to the writer process (%s); it "
+            "logs into database_manager.log instead",
+            setting,
+            exc,
+        )
+        return None
 
 
 def _script_name() -> str:

@@ -59,6 +59,10 @@ class WriterSettings:
     resource_interval: float
     busy_timeout: float
     debug: bool = False
+    #: where the writer's own log goes (Parsl's ``database_manager.log``); "" = no log file
+    log_dir: str = ""
+    #: the run's LogConfig, pickled (``Config.initialize_logging``); None = a plain log file
+    log_config: bytes | None = None
 
 
 class WriterProcess:
@@ -86,7 +90,12 @@ class WriterProcess:
 
     @property
     def pid(self) -> int:
+        """The writer process's pid."""
         return self._proc.pid
+
+    def is_alive(self) -> bool:
+        """Whether the writer process is still running (as ``multiprocessing.Process``)."""
+        return self._proc.poll() is None
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         s = self.settings
@@ -95,6 +104,10 @@ class WriterProcess:
         cmd += ["--busy-timeout", repr(float(s.busy_timeout)), "--parent-pid", str(os.getpid())]
         if s.debug:
             cmd.append("--debug")
+        if s.log_dir:
+            cmd += ["--log-dir", s.log_dir]
+        if s.log_config is not None:
+            cmd += ["--log-config", s.log_config.hex()]
         path = os.environ.get("PYTHONPATH")
         env = {**os.environ, "PYTHONPATH": _SOURCE_ROOT + (os.pathsep + path if path else "")}
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)

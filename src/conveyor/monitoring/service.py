@@ -26,23 +26,28 @@ import contextlib
 import gc
 import logging
 import os
+import pickle
 import select
 import sqlite3
 import threading
 import time
 from collections import deque
+from pathlib import Path
 from typing import Any
 
+from conveyor.logconfigs import FileLogging, LogConfig, oneshot_initialize_logging
 from conveyor.monitoring.channel import BATCH, CLOSE, LOG, STATUS, FrameSplitter, decode, encode
 from conveyor.monitoring.endpoint import writer_connection
 from conveyor.monitoring.rows import Batch, BlockChange, PoolSample, PoolTry, RowBuilder
 from conveyor.monitoring.writer import BatchWriter
 
-__all__ = ["MAX_BACKLOG_BYTES", "NICENESS", "Inbox", "main"]
+__all__ = ["LOG_NAME", "MAX_BACKLOG_BYTES", "NICENESS", "Inbox", "main"]
 
 logger = logging.getLogger("conveyor.monitoring")
 
 NICENESS = 19
+#: the writer's log file is ``<run_dir>/database_manager.log`` (Parsl's file name)
+LOG_NAME = "database_manager"
 #: received, not yet written frames beyond which new batches are dropped
 MAX_BACKLOG_BYTES = 256 << 20
 #: frames decoded into one transaction at most (a large backlog is written in pieces)
@@ -235,6 +240,31 @@ class _Service:
         self.reporter.send(STATUS, body)
 
 
+def _start_logging(log_dir: Path, pickled: str) -> None:
+    """This process's own log, as ``database_manager`` in ``log_dir`` (Parsl's name).
+
+    Through the run's LogConfig when one came (``Config.initialize_logging``), else a plain
+    ``database_manager.log`` at INFO level, as Parsl's database manager writes either way.
+    """
+    config: LogConfig | None = None
+    if pickled:
+        try:
+            loaded = pickle.loads(bytes.fromhex(pickled))  # noqa: S301 - from our parent
+        except Exception as exc:
+            logger.warning("monitoring: the run's log config cannot be loaded here (%s)", exc)
+        else:
+            config = loaded if isinstance(loaded, LogConfig) else None
+    try:
+        if config is None:
+            FileLogging(level=logging.INFO).initialize_logging(log_dir=log_dir, log_name=LOG_NAME)
+        else:
+            oneshot_initialize_logging(log_config=config, log_dir=log_dir, log_name=LOG_NAME)
+    except Exception as exc:
+        logger.warning("monitoring: the writer's log in %s could not be set up (%s)", log_dir, exc)
+        return
+    logger.propagate = True  # to the handlers the log config put on its loggers
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the writer until its workflow closes it or goes away."""
     ap = argparse.ArgumentParser(prog="python -m conveyor.monitoring.service")
@@ -244,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--busy-timeout", type=float, required=True)
     ap.add_argument("--parent-pid", type=int, required=True)
     ap.add_argument("--debug", action="store_true")
+    ap.add_argument("--log-dir", default="", help="where database_manager.log goes")
+    ap.add_argument("--log-config", default="", help="a pickled LogConfig, in hex")
     ns = ap.parse_args(argv)
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
@@ -251,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     logger.addHandler(reporter)
     logger.setLevel(logging.DEBUG if ns.debug else logging.INFO)
     logger.propagate = False
+    if ns.log_dir:
+        _start_logging(Path(ns.log_dir), ns.log_config)
+    logger.info("monitoring writer for run %s started: database %s", ns.run_id, ns.db)
     inbox = Inbox(0, ns.parent_pid)
     inbox.start()
     try:
