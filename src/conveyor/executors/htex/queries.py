@@ -1,6 +1,7 @@
 """Parsl's HTEX query and block methods, over the interchange's statistics and the blocks.
 
 connected_managers() / connected_blocks()  ->  StatsRequest to the interchange
+command_client.run(...)                    ->  the same, by Parsl's command names
 outstanding()                              ->  the client's outstanding tasks
 status_facade / scale_in(n) / scale_out_facade(n)  ->  the BlockManager
 """
@@ -8,6 +9,7 @@ status_facade / scale_in(n) / scale_out_facade(n)  ->  the BlockManager
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -21,6 +23,7 @@ from conveyor.executors.blocks.manager import BlockManager
 from conveyor.executors.blocks.states import LIVE, BlockState
 from conveyor.executors.blocks.strategy import pick_for_scale_in
 from conveyor.executors.htex.client import HtexClient
+from conveyor.executors.htex.commands import CommandClient
 from conveyor.executors.htex.options import HtexOptions
 from conveyor.providers.states import JobStatus
 
@@ -59,11 +62,11 @@ def _why_not_wait(ex: _Executor, patience: float, unserved_since: float | None) 
     return ""
 
 
-def _interchange_stats(ex: _Executor) -> dict[str, Any]:
+def _interchange_stats(ex: _Executor, timeout: float = 5.0) -> dict[str, Any]:
     client = ex._client
     if client is None or client.broken is not None or ex._closed:
         return {}
-    return client.statistics()
+    return client.statistics(timeout)
 
 
 class HtexQueries:
@@ -132,6 +135,15 @@ class HtexQueries:
         """
         return list(_interchange_stats(self).get("pools", []))
 
+    def interchange_statistics(self: _Executor, timeout: float) -> dict[str, Any]:
+        """The interchange's statistics ({} when it does not run); waits up to ``timeout``."""
+        return _interchange_stats(self, timeout)
+
+    @property
+    def command_client(self) -> CommandClient:
+        """Parsl's command client: ``run("CONNECTED_BLOCKS")`` and the like (commands.py)."""
+        return CommandClient(self)  # type: ignore[arg-type]
+
     def connected_blocks(self: _Executor) -> list[str]:
         """Ids of every block that has had a pool registered, in order, also ended ones."""
         return list(_interchange_stats(self).get("connected_blocks", []))
@@ -142,8 +154,12 @@ class HtexQueries:
         return self.status()
 
     def scale_out_facade(self: _Executor, n: int) -> list[str]:
-        """Start up to ``n`` more blocks (never beyond max_blocks); return their ids."""
-        return self._blocks.scale_out(n) if self._blocks is not None else []
+        """Start ``n`` more blocks; return their ids.
+
+        As in Parsl, a manual scale-out is not capped by the provider's ``max_blocks``
+        (the scaling strategy keeps to it); a broken executor starts none.
+        """
+        return self._blocks.scale_out(n, limit=sys.maxsize) if self._blocks is not None else []
 
     def scale_in(self: _Executor, blocks: int, max_idletime: float | None = None) -> list[str]:
         """Stop up to ``blocks`` blocks, those without pools and the idlest first.
