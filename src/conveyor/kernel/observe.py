@@ -10,8 +10,11 @@ observer never formats anything. The events (told apart by their length):
 - ``(task_id, facts, time)`` when a task is submitted (``time`` is its first story entry's;
   ``facts`` is :func:`call_facts` of its call);
 - ``(task_id, try_id, time, executor)`` when an attempt is launched (the entry's time);
-- ``(task_id, story, executor, fail_history, fail_count, fail_cost)`` when the task ends,
-  ``story`` being the encoded story (``transitions.decode_story``) with every transition.
+- ``(task_id, story, executor, fail_history, fail_count, fail_cost, hashsum, inputs)`` when
+  the task ends, ``story`` being the encoded story (``transitions.decode_story``) with every
+  transition, ``hashsum`` its memo key (or None) and ``inputs`` ``str()`` of its ``inputs``
+  once futures among them were replaced by their values (None when nothing was replaced:
+  the submission's facts stand), as Parsl's task row shows them at the end.
 
 The tuples hold only numbers, strings and bytes: the garbage collector stops tracking them
 at its next pass, so the events waiting in the deque do not make its full passes longer.
@@ -58,6 +61,7 @@ class TransitionObserver:
         elif to in _TERMINAL:
             self.events.append(
                 (rec.id, rec.log, rec.executor, rec.fail_history, rec.fail_count, rec.fail_cost)
+                + (rec.hashsum, _resolved_inputs(rec))
             )
         elif to is _PENDING and len(rec.log) == ENTRY_SIZE:
             self.events.append((rec.id, call_facts(rec.call), _time_at(rec.log, 4)))
@@ -70,6 +74,14 @@ _TIME = struct.Struct("<d")
 
 def _time_at(log: bytes, offset: int) -> float:
     return _TIME.unpack_from(log, offset)[0]  # type: ignore[no-any-return]
+
+
+def _resolved_inputs(rec: TaskRecord) -> str | None:
+    """``str()`` of the inputs after dependency resolution, if it replaced them; else None."""
+    inputs = rec.kwargs.get("inputs")
+    if inputs is None or inputs is rec.call.kwargs.get("inputs"):
+        return None
+    return str(inputs)
 
 
 def call_facts(call: Any) -> tuple[str | None, ...]:

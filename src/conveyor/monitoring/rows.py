@@ -56,6 +56,22 @@ _NO_PLACE = (None, None, None)
 _ENDED_BLOCK = frozenset({"CANCELLED", "COMPLETED", "FAILED", "TIMEOUT", "MISSING", "SCALED_IN"})
 #: a task whose submission was written by an earlier batch
 _NOT_SEEN = (False, None, None)
+#: the length of a task's end event (kernel/observe.py)
+_ENDED = 8
+#: where the memo key and the inputs are among the call facts (observe.call_facts)
+_HASHSUM, _INPUTS = 3, 4
+
+
+def _with_late_facts(
+    facts: tuple[Any, ...], hashsum: str | None, inputs: str | None
+) -> tuple[Any, ...]:
+    """The call facts with what was known only at the task's end: memo key, resolved inputs."""
+    late = list(facts)
+    if hashsum is not None:
+        late[_HASHSUM] = hashsum
+    if inputs is not None:
+        late[_INPUTS] = inputs
+    return tuple(late)
 
 
 class PoolTry(NamedTuple):
@@ -93,7 +109,8 @@ class Batch:
     """Rows of one batch, per statement the writer runs."""
 
     new_tasks: list[tuple[Any, ...]] = field(default_factory=list)
-    #: (time_returned, fail_count, fail_cost, task_id, run_id)
+    #: (time_returned, fail_count, fail_cost, task_id, run_id, hashsum, inputs); the last
+    #: two None when unchanged
     task_updates: list[tuple[Any, ...]] = field(default_factory=list)
     #: whole rows; on conflict the kernel's columns (returned, fail_history) are updated
     tries: list[tuple[Any, ...]] = field(default_factory=list)
@@ -121,8 +138,9 @@ class RowBuilder:
         self._reset()
 
     def _reset(self) -> None:
-        #: task_id -> (is_new, call facts, invoked, returned, fail_count, fail_cost), times
-        #: formatted; tuples of plain values, which the garbage collector stops tracking
+        #: task_id -> (is_new, call facts, invoked, returned, fail_count, fail_cost, hashsum,
+        #: resolved inputs), times formatted; tuples of plain values, which the garbage
+        #: collector stops tracking
         self._tasks: dict[int, tuple[Any, ...]] = {}
         #: (task_id, try_id) -> (block_id, hostname, running) from pools, not yet in a row
         self._places: dict[tuple[int, int], tuple[str, str, str]] = {}
@@ -136,16 +154,16 @@ class RowBuilder:
         A task that ended in this batch is written from its story alone: the status rows
         of its submission and launch events would only repeat it.
         """
-        ended = {e[0] for e in items if len(e) == 6}
+        ended = {e[0] for e in items if len(e) == _ENDED}
         status = self._batch.statuses.append
         run_id = self.run_id
         for e in items:
             task_id = e[0]
-            if len(e) == 6:
+            if len(e) == _ENDED:
                 self._ended(e)
             elif len(e) == 3:
                 invoked = stamp(e[2])
-                self._tasks[task_id] = (True, e[1], invoked, None, 0, 0.0)
+                self._tasks[task_id] = (True, e[1], invoked, None, 0, 0.0, None, None)
                 if task_id not in ended:
                     status((task_id, "pending", invoked, run_id, 0))
             elif task_id not in ended:
@@ -164,7 +182,7 @@ class RowBuilder:
 
     def _ended(self, event: tuple[Any, ...]) -> None:
         """Statuses and tries from a finished task's story; each time formatted once."""
-        task_id, log, executor, history, fail_count, fail_cost = event
+        task_id, log, executor, history, fail_count, fail_cost, hashsum, inputs = event
         status = self._batch.statuses.append
         add_try = self._batch.tries.append
         run_id = self.run_id
@@ -192,7 +210,16 @@ class RowBuilder:
             self.completed += 1
         else:
             self.failed += 1
-        self._tasks[task_id] = (row[0], row[1], row[2], text, fail_count, fail_cost)
+        self._tasks[task_id] = (
+            row[0],
+            row[1],
+            row[2],
+            text,
+            fail_count,
+            fail_cost,
+            hashsum,
+            inputs,
+        )
 
     # --- pools and blocks ----------------------------------------------------------
 
@@ -257,11 +284,13 @@ class RowBuilder:
         """The rows gathered since the last take."""
         batch = self._batch
         run_id = self.run_id
-        for task_id, (new, facts, invoked, returned, count, cost) in self._tasks.items():
+        for task_id, (new, facts, invoked, returned, count, cost, *late) in self._tasks.items():
             if new:
+                if late[0] is not None or late[1] is not None:
+                    facts = _with_late_facts(facts, *late)
                 batch.new_tasks.append((task_id, run_id, *facts, invoked, returned, count, cost))
             else:
-                batch.task_updates.append((returned, count, cost, task_id, run_id))
+                batch.task_updates.append((returned, count, cost, task_id, run_id, *late))
         for (task_id, try_id), (block, host, running) in self._places.items():
             batch.try_updates.append((block, host, running, try_id, task_id, run_id))
         self._reset()

@@ -52,7 +52,8 @@ _SQL: dict[str, str] = {
     "new_tasks": _insert_sql("new_tasks", 1),
     "task_updates": (
         "UPDATE task SET task_time_returned = coalesce(?1, task_time_returned), "
-        "task_fail_count = ?2, task_fail_cost = ?3 WHERE task_id = ?4 AND run_id = ?5"
+        "task_fail_count = ?2, task_fail_cost = ?3, task_hashsum = coalesce(?6, task_hashsum), "
+        "task_inputs = coalesce(?7, task_inputs) WHERE task_id = ?4 AND run_id = ?5"
     ),
     "tries": _insert_sql("tries", 1),
     "try_updates": (
