@@ -60,6 +60,8 @@ class Interchange:
         self.client = self._router(cfg.client_port)
         self.pools = self._router(cfg.worker_port)
         self.client_id = cfg.client_identity.encode()
+        #: the client receives on client_id and sends on this one (client.py)
+        self.client_tx = self.client_id + b"-tx"
         self.state = BrokerState(cfg.heartbeat_threshold, cfg.manager_order)
         #: task id -> attached frames: of a task not yet dispatched, of a result not yet sent
         self.task_buffers: dict[int, list[zmq.Frame]] = {}
@@ -130,7 +132,7 @@ class Interchange:
             handler(identity, msg)  # type: ignore[operator]
 
     def _from_client(self, identity: bytes, msg: p.Message) -> None:
-        if identity != self.client_id:
+        if identity != self.client_tx and identity != self.client_id:
             logger.warning("dropped a message from unknown client %r", identity[:16])
             return
         if isinstance(msg, p.Submit):
