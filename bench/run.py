@@ -1,4 +1,7 @@
-"""Run conveyor and Parsl side by side on the same cases and print a table of ratios.
+"""Run conveyor, Parsl and the floor side by side on the same cases; print a table of ratios.
+
+The floor is ProcessPoolExecutor(2) running the same case functions (floor.py), measured
+unencrypted only.
 
     python bench/run.py [--quick] [--only conveyor|parsl] [--case NAME] [--no-write]
 
@@ -73,17 +76,23 @@ def select_systems(
     return systems
 
 
+def case_command(system: str, py: Path, script_name: str, args: list[str]) -> list[str]:
+    """How one system runs a case script: conveyor through ``conveyor run``, the floor
+    through floor.py (which runs the case script's functions on ProcessPoolExecutor)."""
+    script = str(HERE / script_name)
+    if system == "conveyor":
+        return [str(py), "-m", "conveyor", "run", script, *args]
+    if system == "floor":
+        return [str(py), str(HERE / "floor.py"), *args]
+    return [str(py), script, *args]
+
+
 def run_case(
     system: str, py: Path, case: str, n: int, encrypted: bool, script_name: str = "cases.py"
 ) -> dict | None:
     run_dir = tempfile.mkdtemp(prefix=f"bench-{system}-{case}-")
-    script = str(HERE / script_name)
     args = [case, str(n), "1" if encrypted else "0", run_dir]
-    cmd = (
-        [str(py), "-m", "conveyor", "run", script, *args]
-        if system == "conveyor"
-        else [str(py), script, *args]
-    )
+    cmd = case_command(system, py, script_name, args)
     env = dict(os.environ, PATH=f"{py.parent}:{os.environ.get('PATH', '')}")
     out_path, err_path = Path(run_dir) / "case.stdout", Path(run_dir) / "case.stderr"
     with out_path.open("w") as out_f, err_path.open("w") as err_f:
@@ -123,16 +132,6 @@ def kill_leftovers(run_dir: str) -> None:
             p.kill()
 
 
-def floor(n: int) -> float | None:
-    proc = subprocess.run(
-        [str(CONVEYOR_PY), str(HERE / "floor.py"), str(n)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return json.loads(proc.stdout)["tasks_per_s"] if proc.returncode == 0 else None
-
-
 def measure(systems: dict[str, Path], cases: list[str], quick: bool) -> dict:
     results: dict = {}
     for encrypted in (False, True):
@@ -141,7 +140,8 @@ def measure(systems: dict[str, Path], cases: list[str], quick: bool) -> dict:
             if case in SOURCE or (encrypted and case == "memory"):
                 continue
             n = small if quick else full
-            for system, py in systems.items():
+            runs = {**systems, "floor": CONVEYOR_PY} if not encrypted else systems
+            for system, py in runs.items():
                 print(
                     f"  {system:9s} {case:10s} n={n} encrypted={encrypted}",
                     file=sys.stderr,
@@ -151,12 +151,11 @@ def measure(systems: dict[str, Path], cases: list[str], quick: bool) -> dict:
     return results
 
 
-def table(
-    results: dict, systems: dict[str, Path], cases: list[str], floor_rate: float | None
-) -> str:
+def table(results: dict, systems: dict[str, Path], cases: list[str]) -> str:
     rows = [
-        "| case | metric | encrypted | conveyor | Parsl | conveyor advantage |",
-        "|---|---|---|---|---|---|",
+        "| case | metric | encrypted | conveyor | Parsl | floor: ProcessPoolExecutor(2)"
+        " | conveyor advantage | conveyor / floor |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for encrypted in (False, True):
         for case in cases:
@@ -165,21 +164,30 @@ def table(
                 continue
             src = SOURCE.get(case, case)
             values = {}
-            for system in systems:
+            for system in (*systems, "floor"):
                 data = results.get((system, src, encrypted))
                 values[system] = data.get(metric) if data else None
-            c, p = values.get("conveyor"), values.get("parsl")
-            ratio = "n/a"
-            if c and p:
-                ratio = f"{c / p:.1f}x" if better == "high" else f"{p / c:.1f}x"
+            c, p, f = values.get("conveyor"), values.get("parsl"), values.get("floor")
+            shown = _fmt(f) if not encrypted else "-"
             rows.append(
-                f"| {case} | {metric} | {'on' if encrypted else 'off'} | {_fmt(c)} | {_fmt(p)} | {ratio} |"
+                f"| {case} | {metric} | {'on' if encrypted else 'off'} | {_fmt(c)} | {_fmt(p)}"
+                f" | {shown} | {_advantage(c, p, better)} | {_over(c, f, better)} |"
             )
-    if floor_rate:
-        rows.append(
-            f"| floor: ProcessPoolExecutor(2) throughput | tasks_per_s | - | {floor_rate:,.0f} | | |"
-        )
     return "\n".join(rows)
+
+
+def _advantage(c: float | None, p: float | None, better: str) -> str:
+    """How many times better conveyor is than Parsl (rates: c/p; times and sizes: p/c)."""
+    if not (c and p):
+        return "n/a"
+    return f"{c / p:.1f}x" if better == "high" else f"{p / c:.1f}x"
+
+
+def _over(c: float | None, f: float | None, better: str) -> str:
+    """conveyor against the floor, as 'x times the floor's cost' (< 1 beats the floor)."""
+    if not (c and f):
+        return "-"
+    return f"{f / c:.2f}x" if better == "high" else f"{c / f:.2f}x"
 
 
 def _fmt(v: float | None) -> str:
@@ -217,8 +225,7 @@ def main() -> None:
     systems = select_systems(ns.only)
     cases = ns.case or list(CASES)
     results = measure(systems, cases, ns.quick)
-    floor_rate = floor(CASES["throughput"][1 if ns.quick else 0]) if "throughput" in cases else None
-    text = table(results, systems, cases, floor_rate)
+    text = table(results, systems, cases)
     print(text)
     if not ns.no_write:
         head = f"# Benchmark results\n\nDate: {datetime.date.today()}  \nMachine: {machine()}  \nVersions: {versions(systems)}  \nMode: {'quick' if ns.quick else 'full'}; one LocalProvider block, max_workers_per_node=2, loopback; produced by `make bench`.\n\n"
