@@ -45,6 +45,7 @@ class Tag(IntEnum):
     DRAINING = 22
     DRAINED = 23
     MONITORING = 24
+    UNHELD = 25
     REGISTER_ACK = 30
     TASKS = 31
     DRAIN = 33
@@ -193,6 +194,18 @@ class Monitoring:
 
 
 @dataclass(frozen=True, slots=True)
+class Unheld:
+    """pool -> interchange: delegated tasks the pool gives back unrun.
+
+    A dependency they awaited in the pool had already left it (its result went by before
+    they arrived); the interchange dispatches them again the ordinary way.
+    """
+
+    tag: ClassVar[Tag] = Tag.UNHELD
+    task_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
 class RegisterAck:
     """interchange -> pool: registration accepted (``ok``) or refused with ``reason``."""
 
@@ -205,7 +218,9 @@ class RegisterAck:
 class Tasks:
     """interchange -> pool: ``[task_id, fn_hash, fn_bytes or b"", args_bytes]`` items.
 
-    An item may end with a fifth element, the ``resources`` dict its Submit item carried.
+    An item may end with a fifth element, the ``resources`` dict its Submit item carried;
+    with references, a sixth (``[dep_id, payload]`` pairs) and, for a task delegated to
+    the pool (held there until its dependencies in the pool finish), a seventh: their ids.
     """
 
     tag: ClassVar[Tag] = Tag.TASKS
@@ -242,6 +257,7 @@ Message = (
     | Draining
     | Drained
     | Monitoring
+    | Unheld
     | RegisterAck
     | Tasks
     | Drain
@@ -265,6 +281,7 @@ _TYPES: dict[int, type[Any]] = {
         Draining,
         Drained,
         Monitoring,
+        Unheld,
         RegisterAck,
         Tasks,
         Drain,
@@ -323,6 +340,7 @@ _ITEM_TYPES: dict[int, frozenset[tuple[type, ...]]] = {
             if tag in _OPTIONAL_TAIL
             else set()
         )
+        | ({(*shape, dict, list, list)} if tag == Tag.TASKS else set())
     )
     for tag, shape in _ITEM_SHAPES.items()
 }
@@ -337,7 +355,7 @@ def _check_fields(cls: type[Any], args: list[Any], expected: tuple[tuple[str, ty
         _check_items(cls, args[0], allowed)
         if cls.tag in _OPTIONAL_TAIL:
             _check_refs(cls, args[0], len(_ITEM_SHAPES[cls.tag]) + 2)
-    if cls in (ManagerLost, RefsFailed) and not all(
+    if cls in (ManagerLost, RefsFailed, Unheld) and not all(
         type(t) is int for ids in args[:2] if type(ids) is list for t in ids
     ):
         raise ProtocolError(f"{cls.__name__}.task_ids must be ints")
@@ -346,15 +364,16 @@ def _check_fields(cls: type[Any], args: list[Any], expected: tuple[tuple[str, ty
 def _check_refs(cls: type[Any], items: list[Any], long: int) -> None:
     """Dependency references: ints in a Submit, ``[int, bytes]`` pairs in Tasks."""
     for item in items:
-        if len(item) != long:
+        if len(item) < long:
             continue
         if cls is Submit:
             ok = all(type(r) is int for r in item[-1])
-        else:
+        else:  # pairs, then (a delegated task) the ids awaited in the pool
+            awaited = item[long] if len(item) > long else []
             ok = all(
                 type(r) is list and len(r) == 2 and type(r[0]) is int and type(r[1]) is bytes
-                for r in item[-1]
-            )
+                for r in item[long - 1]
+            ) and all(type(r) is int for r in awaited)
         if not ok:
             raise ProtocolError(f"{cls.__name__} item has malformed dependency references")
 

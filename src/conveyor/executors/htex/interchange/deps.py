@@ -8,14 +8,28 @@ theirs. A reference to a task this interchange does not hold (it finished before
 reference arrived, or is unknown) makes the dependent *missing*: the client's kernel
 then resolves it the ordinary way. Results that came with attached buffers are not
 kept (their dependents are missing too).
+
+Once references are in use, the last ``RECENT`` small ok payloads are remembered too,
+so a reference that arrives just after its dependency's result went by (the pools ran
+ahead of the submitter) finds it instead of being missing.
+
+A dependent delegated to a pool (delegation.py) keeps its entry, and the payloads it
+was sent with, until its own result: if the pool gives it back, it is dispatched again
+with them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["Added", "DependencyTable", "Settled"]
+__all__ = ["RECENT", "RECENT_MAX_BYTES", "Added", "DependencyTable", "Settled"]
+
+#: how many recent ok payloads are remembered, and how large each may be
+RECENT = 256
+RECENT_MAX_BYTES = 64 << 10
 
 
 @dataclass(slots=True)
@@ -44,12 +58,29 @@ class DependencyTable:
         #: dependency -> its result payload, while some dependent still needs it
         self.results: dict[int, bytes] = {}
         self._holders: dict[int, int] = {}
+        #: the last small ok payloads, once a dependent came (``active``)
+        self.recent: OrderedDict[int, bytes] = OrderedDict()
+        self.active = False
+
+    def remember(self, items: Iterable[list[Any]], unkept: Container[int]) -> None:
+        """Results that went by: the small ok ones (without buffers) are kept a while."""
+        recent = self.recent
+        for task_id, ok, payload, *_ in items:
+            if ok and len(payload) <= RECENT_MAX_BYTES and task_id not in unkept:
+                recent[task_id] = payload
+        while len(recent) > RECENT:
+            recent.popitem(last=False)
 
     def add(self, task_id: int, dep_ids: list[int], live: Callable[[int], bool]) -> Added:
         """Register a dependent; say whether it can go now, must wait, or cannot run."""
-        pending = [dep for dep in dep_ids if dep not in self.results]
+        self.active = True
+        results, recent = self.results, self.recent
+        pending = [dep for dep in dep_ids if dep not in results and dep not in recent]
         if not all(live(dep) for dep in pending):
             return "missing"
+        for dep in set(dep_ids).intersection(recent).difference(results):
+            results[dep] = recent[dep]  # went by just now: kept for this dependent
+            self._holders[dep] = 0
         self.refs[task_id] = list(dep_ids)
         for dep in set(dep_ids):
             if dep in self.results:
@@ -104,6 +135,19 @@ class DependencyTable:
             if self._holders[dep] == 0:
                 self._release(dep)
         return pairs
+
+    def awaited(self, task_id: int) -> list[int]:
+        """The dependencies a waiting dependent still waits on (their results not in)."""
+        return sorted(dep for dep in set(self.refs[task_id]) if dep not in self.results)
+
+    def pairs(self, task_id: int) -> list[list[object]]:
+        """The ``[dep_id, payload]`` pairs of its finished dependencies, kept (not taken)."""
+        deps = sorted(set(self.refs[task_id]))
+        return [[dep, self.results[dep]] for dep in deps if dep in self.results]
+
+    def release(self, task_id: int) -> None:
+        """A delegated dependent finished or is gone: the payloads it kept may go."""
+        self._drop(task_id)
 
     def _drop(self, dependent: int) -> None:
         for dep in set(self.refs.pop(dependent, [])):

@@ -8,10 +8,16 @@ InvalidResourceSpecification, so it never waits for ever.
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["SIZED_KEYS", "fits", "fits_any", "node_shape", "sized_part"]
+if TYPE_CHECKING:
+    from conveyor.executors.htex.interchange.managers import ManagerInfo
+    from conveyor.executors.htex.interchange.state import BrokerState
+
+__all__ = ["SIZED_KEYS", "fits", "fits_any", "node_shape", "sized_part", "take_fitting"]
 
 SIZED_KEYS = ("cores", "memory", "gpus")
 
@@ -41,3 +47,34 @@ def fits(shape: Mapping[str, float] | None, wanted: Mapping[str, float]) -> bool
 def fits_any(shapes: Iterable[Mapping[str, float] | None], wanted: Mapping[str, float]) -> bool:
     """True when some pool could ever hold ``wanted``."""
     return any(fits(shape, wanted) for shape in shapes)
+
+
+def take_fitting(state: BrokerState, mgr: ManagerInfo, limit: int, now: float) -> list[list[Any]]:
+    """Queued tasks for ``mgr``, skipping those it cannot take (walltime, cores, memory, gpus).
+
+    A task is skipped when its walltime would outlast the pool's block, or when it
+    declared cores / memory / gpus the pool's node could never hold.
+    Skipped tasks go back to the queue for other pools; at most ``limit * 4 + 64`` queue
+    entries are looked at, so a nearly finished pool cannot make dispatch scan everything.
+    """
+    left = mgr.ends_at - now if mgr.ends_at is not None else math.inf
+    kept: list[tuple[int, int, int]] = []
+    fitting: list[tuple[int, int, int]] = []
+    looked = 0
+    while state.queue and len(fitting) < limit and looked < limit * 4 + 64:
+        entry = heapq.heappop(state.queue)
+        looked += 1
+        (fitting if _suits(state, mgr, entry[2], left) else kept).append(entry)
+    for entry in kept:
+        heapq.heappush(state.queue, entry)
+    return state.hand(mgr, [entry[2] for entry in fitting]) if fitting else []
+
+
+def _suits(state: BrokerState, mgr: ManagerInfo, task_id: int, left: float) -> bool:
+    if state.walltimes.get(task_id, 0.0) >= left:
+        return False
+    wanted = state.sized.get(task_id)
+    if wanted is None or fits(mgr.shape, wanted):
+        return True
+    # no pool could ever hold it: this one refuses it (InvalidResourceSpecification)
+    return not fits_any((m.shape for m in state.managers.values()), wanted)

@@ -66,6 +66,7 @@ class Interchange:
         #: task id -> attached frames: of a task not yet dispatched, of a result not yet sent
         self.task_buffers: dict[int, list[zmq.Frame]] = {}
         self.result_buffers: dict[int, list[zmq.Frame]] = {}
+        self.state.buffered = self.task_buffers  # such tasks are not delegated
         self.running = True
 
     def _router(self, port: int) -> zmq.Socket:  # type: ignore[type-arg]
@@ -165,6 +166,8 @@ class Interchange:
             return
         if isinstance(msg, p.Results):
             self._send(self.state.results(manager_id, msg.results, now, self.result_buffers))
+        elif isinstance(msg, p.Unheld):
+            self.state.unheld(manager_id, msg.task_ids)
         elif isinstance(msg, p.Monitoring):  # forwarded, never looked into
             self._send([(CLIENT, msg)])
         elif isinstance(msg, p.Draining):

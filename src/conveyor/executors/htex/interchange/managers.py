@@ -47,6 +47,11 @@ class ManagerInfo:
     ends_at: float | None = None
     #: the node's cores / memory (MB) / gpus, for tasks that declare them (None = unknown)
     shape: dict[str, float] | None = None
+    #: the pool holds delegated dependents (Register info ``holds``: delegation.py)
+    holds: bool = False
+    #: tasks delegated to it whose dependencies there have not finished (not in_flight:
+    #: they take none of its slots until then)
+    held: set[int] = field(default_factory=set)
 
     @property
     def free(self) -> int:

@@ -10,15 +10,15 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-import math
 import random
 import sys
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from typing import Any
 
 from conveyor.executors.htex import protocol as p
+from conveyor.executors.htex.interchange.delegation import Delegation
 from conveyor.executors.htex.interchange.deps import DependencyTable
-from conveyor.executors.htex.interchange.fit import fits, fits_any, node_shape, sized_part
+from conveyor.executors.htex.interchange.fit import node_shape, sized_part, take_fitting
 from conveyor.executors.htex.interchange.managers import (
     MANAGER_TRANSITIONS,
     ManagerInfo,
@@ -87,12 +87,17 @@ class BrokerState:
         #: tasks sent with dependency references (deps.py); those waiting keep their priority
         self.deps = DependencyTable()
         self.deferred: dict[int, int] = {}
+        #: dependents handed to the pool that runs their dependencies (delegation.py)
+        self.delegation = Delegation(self)
+        #: ids of queued tasks that came with attached buffers (the loop's table)
+        self.buffered: Container[int] = frozenset()
 
     # --- client side ---------------------------------------------------------------
 
     def submit(self, tasks: Iterable[list[Any]]) -> Outbox:
         """Queue tasks from the client (items as in ``protocol.Submit``)."""
         missing: list[int] = []
+        held: dict[bytes, list[list[Any]]] = {}
         for task_id, priority, walltime_ms, fn_hash, fn_bytes, args, *tail in tasks:
             if tail and tail[0]:
                 self.resources[task_id] = tail[0]
@@ -109,14 +114,22 @@ class BrokerState:
                 heapq.heappush(self.queue, (priority, next(self._seq), task_id))
             elif added == "waiting":
                 self.deferred[task_id] = priority
+                mgr = self.delegation.target(task_id)
+                if mgr is not None:
+                    held.setdefault(mgr.manager_id, []).append(self.delegation.hand(mgr, task_id))
             else:
                 self._forget(task_id)
                 missing.append(task_id)
-        return [(CLIENT, p.RefsFailed([], missing))] if missing else []
+        out: Outbox = [(manager_id, p.Tasks(items)) for manager_id, items in held.items()]
+        return out + [(CLIENT, p.RefsFailed([], missing))] if missing else out
 
     def _live(self, task_id: int) -> bool:
-        """Whether a task is here: queued, waiting on references, or in a pool."""
-        return task_id in self.tasks or any(task_id in m.in_flight for m in self.managers.values())
+        """Whether a task is here: queued, waiting on references, delegated, or in a pool."""
+        return (
+            task_id in self.tasks
+            or task_id in self.delegation.to
+            or any(task_id in m.in_flight for m in self.managers.values())
+        )
 
     def _forget(self, task_id: int) -> None:
         for table in (self.tasks, self.walltimes, self.resources, self.sized, self.deferred):
@@ -129,13 +142,18 @@ class BrokerState:
         for task_id, ok, payload in items:
             settled = self.deps.finished(task_id, ok, payload, task_id not in unkept)
             for ready in settled.ready:
-                priority = self.deferred.pop(ready)
-                heapq.heappush(self.queue, (priority, next(self._seq), ready))
+                if not self.delegation.started(ready):
+                    self._requeue(ready)
             for task in settled.failed + settled.missing:
+                self.delegation.ended(task)
                 self._forget(task)
             failed += settled.failed
             missing += settled.missing
         return [(CLIENT, p.RefsFailed(failed, missing))] if failed or missing else []
+
+    def _requeue(self, task_id: int) -> None:
+        """A waiting task is ready: into the queue with the priority it came with."""
+        heapq.heappush(self.queue, (self.deferred.pop(task_id), next(self._seq), task_id))
 
     def dispatch(self, now: float) -> Outbox:
         """Hand queued tasks to managers: first up to their capacity, then a bounded burst.
@@ -156,8 +174,8 @@ class BrokerState:
                 limit = mgr.capacity + extra - len(mgr.in_flight)
                 if limit > 0:
                     plain = mgr.ends_at is None and not self.sized
-                    take = self._take if plain else self._take_fitting
-                    batches.setdefault(mgr.manager_id, []).extend(take(mgr, limit, now))
+                    take = self._take(mgr, limit) if plain else take_fitting(self, mgr, limit, now)
+                    batches.setdefault(mgr.manager_id, []).extend(take)
         for manager_id, batch in batches.items():
             if batch:
                 out.append((manager_id, p.Tasks(batch)))
@@ -191,7 +209,7 @@ class BrokerState:
                 found.append(mgr)
         return found
 
-    def _take(self, mgr: ManagerInfo, limit: int, now: float = 0.0) -> list[list[Any]]:
+    def _take(self, mgr: ManagerInfo, limit: int) -> list[list[Any]]:
         ids: list[int] = []
         size = 0
         while limit > 0 and self.queue and size < MAX_BATCH_BYTES:
@@ -199,58 +217,34 @@ class BrokerState:
             size += len(self.tasks[task_id][1])
             ids.append(task_id)
             limit -= 1
-        return self._hand(mgr, ids)
+        return self.hand(mgr, ids)
 
-    def _hand(self, mgr: ManagerInfo, task_ids: list[int]) -> list[list[Any]]:
+    def hand(self, mgr: ManagerInfo, task_ids: list[int]) -> list[list[Any]]:
         """Move these (already dequeued) tasks to ``mgr``: its batch, functions sent once."""
         batch = []
         for task_id in task_ids:
             fn_hash, args = self.tasks.pop(task_id)
             self.walltimes.pop(task_id, None)
             self.sized.pop(task_id, None)
-            fn_bytes = b""
-            if fn_hash not in mgr.known_functions:
-                fn_bytes = self.functions.get(fn_hash, b"")
-                mgr.known_functions.add(fn_hash)
             resources = self.resources.pop(task_id, None)
-            item = [task_id, fn_hash, fn_bytes, args]
+            item = [task_id, fn_hash, self.function_for(mgr, fn_hash), args]
             if self.deps.refs and task_id in self.deps.refs:
                 item += [resources or {}, self.deps.take(task_id)]
             elif resources is not None:
                 item.append(resources)
             batch.append(item)
             mgr.in_flight.add(task_id)
+            if mgr.holds and self.deps.dependents and task_id in self.deps.dependents:
+                batch += self.delegation.follow(mgr, task_id)
         mgr.idle_since = None
         return batch
 
-    def _take_fitting(self, mgr: ManagerInfo, limit: int, now: float) -> list[list[Any]]:
-        """Like _take, skipping tasks this pool cannot take (walltime, cores, memory, gpus).
-
-        A task is skipped when its walltime would outlast the pool's block, or when it
-        declared cores / memory / gpus the pool's node could never hold.
-        Skipped tasks go back to the queue for other pools; at most ``limit * 4 + 64`` queue
-        entries are looked at, so a nearly finished pool cannot make dispatch scan everything.
-        """
-        left = mgr.ends_at - now if mgr.ends_at is not None else math.inf
-        kept: list[tuple[int, int, int]] = []
-        fitting: list[tuple[int, int, int]] = []
-        looked = 0
-        while self.queue and len(fitting) < limit and looked < limit * 4 + 64:
-            entry = heapq.heappop(self.queue)
-            looked += 1
-            (fitting if self._suits(mgr, entry[2], left) else kept).append(entry)
-        for entry in kept:
-            heapq.heappush(self.queue, entry)
-        return self._hand(mgr, [entry[2] for entry in fitting]) if fitting else []
-
-    def _suits(self, mgr: ManagerInfo, task_id: int, left: float) -> bool:
-        if self.walltimes.get(task_id, 0.0) >= left:
-            return False
-        wanted = self.sized.get(task_id)
-        if wanted is None or fits(mgr.shape, wanted):
-            return True
-        # no pool could ever hold it: this one refuses it (InvalidResourceSpecification)
-        return not fits_any((m.shape for m in self.managers.values()), wanted)
+    def function_for(self, mgr: ManagerInfo, fn_hash: bytes) -> bytes:
+        """The function's bytes if ``mgr`` has not had them yet (then it has), else b""."""
+        if fn_hash in mgr.known_functions:
+            return b""
+        mgr.known_functions.add(fn_hash)
+        return self.functions.get(fn_hash, b"")
 
     # --- pool side -----------------------------------------------------------------
 
@@ -283,13 +277,15 @@ class BrokerState:
 
     def _note_pool(self, mgr: ManagerInfo, info: dict[str, Any]) -> None:
         mgr.python_version = str(info.get("python_version", ""))
+        mgr.holds = info.get("holds") is True
         self.starting.discard(mgr.block_id)
         if mgr.block_id not in self.block_history:
             self.block_history.append(mgr.block_id)
 
     def statistics(self, now: float) -> dict[str, Any]:
         """Counters for the client (and the scaling strategy): interchange/report.py."""
-        return statistics(self, now)
+        held = {"delegated": self.delegation.count, "given_back": self.delegation.given_back}
+        return {**statistics(self, now), **held}
 
     def heard_from(self, manager_id: bytes, now: float) -> bool:
         """Note a message from a pool; False if it is not registered."""
@@ -316,7 +312,17 @@ class BrokerState:
                 mgr.idle_since = now
         self.completed += len(items)
         out: Outbox = [(CLIENT, p.Results(items))]
+        if self.deps.active:
+            for item in items:
+                self.delegation.ended(item[0])
+            self.deps.remember(items, unkept)
         return out + self._settle_deps(items, unkept) if self.deps.dependents else out
+
+    def unheld(self, manager_id: bytes, task_ids: list[int]) -> None:
+        """A pool gave back delegated tasks: they wait or queue here again."""
+        for task_id in self.delegation.give_back(manager_id, task_ids):
+            self._requeue(task_id)
+        self.open[manager_id] = None
 
     def drain(self, block_ids: Iterable[str]) -> Outbox:
         """Stop giving tasks to the pools of these blocks; ask them to drain."""
@@ -335,15 +341,18 @@ class BrokerState:
             return []
         mgr.state = ManagerState.GONE
         logger.warning(
-            "pool %r on %s lost (%s); %d tasks in flight",
+            "pool %r on %s lost (%s); %d tasks in flight, %d held",
             manager_id,
             mgr.hostname,
             why,
             len(mgr.in_flight),
+            len(mgr.held),
         )
-        if not mgr.in_flight:
+        if not mgr.in_flight and not mgr.held:
             return []
-        lost = sorted(mgr.in_flight)
+        lost = sorted(mgr.in_flight | mgr.held)
+        for task_id in lost:  # lost with the pool, not failed by a lost dependency
+            self.delegation.ended(task_id)
         out: Outbox = [(CLIENT, p.ManagerLost(lost, manager_id.hex(), mgr.hostname))]
         return (
             out + self._settle_deps([t, False, b""] for t in lost) if self.deps.dependents else out

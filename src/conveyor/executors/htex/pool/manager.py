@@ -15,7 +15,6 @@ import logging
 import math
 import multiprocessing as mp
 import os
-import platform
 import socket
 import sys
 import time
@@ -29,16 +28,17 @@ from conveyor.errors import WorkerLost
 from conveyor.execution.run_task import error_payload
 from conveyor.executors.htex import protocol as p
 from conveyor.executors.htex.frames import check_attached, item_id, receive_rest, send_split
-from conveyor.executors.htex.interchange.state import expected_versions
 from conveyor.executors.htex.mpi_nodes import discover_nodes
 from conveyor.executors.htex.pool.affinity import (
     WorkerPlacement,
     cpus_for_worker,
 )
 from conveyor.executors.htex.pool.deadline import drain_time
+from conveyor.executors.htex.pool.holds import HoldTable
 from conveyor.executors.htex.pool.link import LinkWatch
 from conveyor.executors.htex.pool.mpi_placer import MpiPlacer
 from conveyor.executors.htex.pool.probe import reachable_address
+from conveyor.executors.htex.pool.register import register_info
 from conveyor.executors.htex.pool.resources import ResourcePlacer
 from conveyor.executors.htex.pool.sampler import Sampler
 from conveyor.executors.htex.pool.slots import WorkerSlot, count_workers, node_shape, spawn_worker
@@ -76,6 +76,9 @@ class Manager:
         #: the dependency results a task was sent with, until its result
         self.task_refs: dict[int, list[Any]] = {}
         self.result_buffers: dict[int, list[Any]] = {}
+        #: delegated tasks held until this pool's workers finish what they await (holds.py)
+        self.holds = HoldTable()
+        self.unheld: list[int] = []
         self.draining = False
         self.running = True
         self.drain_at = drain_time(spec.drain_period, os.environ.get("CONVEYOR_BLOCK_DEADLINE"))
@@ -96,20 +99,8 @@ class Manager:
         """Connect, register and wait for the interchange's answer."""
         address = reachable_address(self.spec.addresses.split(","), self.spec.port)
         url = connect(self.sock, address, self.spec.port)
-        info = {
-            **expected_versions(),
-            "hostname": self.hostname,
-            "block_id": self.spec.block_id,
-            "workers": self.worker_count,
-            "prefetch": self.spec.prefetch_capacity,
-            "pid": os.getpid(),
-            "seconds_left": None if self.drain_at == math.inf else self.drain_at - time.monotonic(),
-            "platform": platform.platform(),
-            "python_version": platform.python_version(),
-        }
-        if isinstance(self.placer, ResourcePlacer):
-            info["shape"] = self.placer.shape.summary()
-        info.update({k: v for k, v in self.spec.extra.items() if k.startswith("override_")})
+        shape = self.placer.shape.summary() if isinstance(self.placer, ResourcePlacer) else None
+        info = register_info(self.spec, self.worker_count, self.drain_at, shape)
         # a link whose CURVE handshake is refused has no pipe: send would block for ever
         self.sock.sndtimeo = int(self.spec.heartbeat_threshold * 1000)
         try:
@@ -193,7 +184,8 @@ class Manager:
             if now - last_heard > self.spec.heartbeat_threshold:
                 logger.error("interchange silent for %.1f s; pool exits", now - last_heard)
                 self.running = False
-            if self.draining and not self.pending and all(not w.tasks for w in self.workers):
+            idle = not self.pending and not self.holds.tasks
+            if self.draining and idle and all(not w.tasks for w in self.workers):
                 self.sock.send(p.encode(p.Drained()))
                 self.running = False
 
@@ -228,6 +220,7 @@ class Manager:
     def _on_message(self, msg: p.Message) -> None:
         if isinstance(msg, p.Tasks):
             for task in msg.tasks:
+                awaited = task.pop() if len(task) > 6 else None  # delegated: holds.py
                 if len(task) > 5:  # dependency results: kept beside, not in the queue
                     self.task_refs[task[0]] = task.pop()
                 if task[2]:
@@ -236,13 +229,37 @@ class Manager:
                 if refusal is not None:
                     self.task_buffers.pop(task[0], None)
                     self.task_refs.pop(task[0], None)
-                    self.results.append([task[0], False, error_payload(refusal)])
-                else:
+                    self._finish([[task[0], False, error_payload(refusal)]])
+                elif not awaited:
                     self.pending.append(task)
+                else:
+                    self._hold(task, awaited)
         elif isinstance(msg, p.Drain):
             self.draining = True
         elif isinstance(msg, p.Shutdown):
             self.running = False
+
+    def _hold(self, task: list[Any], awaited: list[int]) -> None:
+        """A delegated task: held, queued (what it awaits just finished) or given back."""
+        pairs = self.task_refs.pop(task[0])
+        outcome = self.holds.hold(task, pairs, awaited, self._here)
+        if outcome == "ready":
+            self.task_refs[task[0]] = pairs
+            self.pending.append(task)
+        elif outcome == "back":
+            self.unheld.append(task[0])
+
+    def _here(self, task_id: int) -> bool:
+        """Whether a task is queued or running in this pool (held ones: holds.py)."""
+        return any(task_id in w.tasks for w in self.workers) or any(
+            t[0] == task_id for t in reversed(self.pending)
+        )
+
+    def _finish(self, results: list[list[Any]]) -> None:
+        """Results to send; held tasks awaiting them are settled (holds.py)."""
+        self.results += results
+        if self.holds.active:
+            self.holds.settle(results, self.result_buffers, self.pending, self.task_refs)
 
     def _read_workers(self, ready: dict[Any, int]) -> None:
         for i, w in enumerate(self.workers):
@@ -263,7 +280,7 @@ class Manager:
             dead.process.exitcode,
         )
         lost = error_payload(WorkerLost(dead.rank, self.hostname))
-        self.results.extend([task_id, False, lost] for task_id in sorted(dead.tasks))
+        self._finish([[task_id, False, lost] for task_id in sorted(dead.tasks)])
         for task_id in dead.tasks:
             self.task_buffers.pop(task_id, None)
             self.task_refs.pop(task_id, None)
@@ -292,7 +309,7 @@ class Manager:
                     self.task_buffers.pop(item[0], None)
                 if self.task_refs:
                     self.task_refs.pop(item[0], None)
-                self.results.append(item)
+                self._finish([item])
             else:
                 self.pending.appendleft([item[0], item[1], b"", item[3]])
         if self.placer.active():  # nothing is held otherwise: keep the plain path cheap
@@ -347,6 +364,9 @@ class Manager:
         if self.results:
             batch, self.results = self.results, []
             send_split(self.sock, p.Results, batch, self.result_buffers)
+        if self.unheld:  # after the results: the interchange has those first
+            self.sock.send(p.encode(p.Unheld(self.unheld)))
+            self.unheld = []
 
     # --- shutdown -------------------------------------------------------------------
 

@@ -1,0 +1,172 @@
+"""Dependent tasks handed over inside the pool: a real HTEX, real interchange and pools.
+
+The interchange delegates a dependent to the pool running its dependencies; the pool
+starts it when its own worker returns their results. Its statistics count delegations,
+which is how these tests see that a chain went that way (never by its speed).
+"""
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+from htexkit import processes_of
+
+import conveyor
+from conveyor import Config, python_app
+from conveyor.errors import DependencyError, ManagerLost, WorkerLost
+from conveyor.executors.htex.executor import HighThroughputExecutor
+from conveyor.futures import AppFuture
+from conveyor.providers.local import LocalProvider
+
+
+@python_app
+def inc(x: int) -> int:
+    return x + 1
+
+
+@python_app
+def wait_for(path: str) -> int:
+    import os
+    import time
+
+    while not os.path.exists(path):
+        time.sleep(0.02)
+    return 1
+
+
+@python_app
+def fail(x: int) -> int:
+    raise ValueError(f"refused {x}")
+
+
+@python_app
+def die(x: int) -> int:
+    import os
+
+    os._exit(7)
+
+
+@python_app
+def blob(x: int) -> bytes:
+    return bytes(x) * (1 << 20)  # large enough to travel as an attached buffer
+
+
+@python_app
+def length(data: bytes) -> int:
+    return len(data)
+
+
+def causes(fut: AppFuture) -> list[str]:
+    return [cause for _, _, cause, _ in fut.story()]
+
+
+@pytest.fixture
+def htex(tmp_path: Path) -> Any:
+    ex = HighThroughputExecutor(
+        label="htex",
+        max_workers_per_node=2,
+        encrypted=False,
+        heartbeat_period=0.5,
+        heartbeat_threshold=3,
+        provider=LocalProvider(init_blocks=1, max_blocks=1),
+    )
+    conveyor.load(Config(executors=[ex], run_dir=str(tmp_path), strategy=None))
+    try:
+        yield ex
+    finally:
+        conveyor.clear()
+
+
+def delegated(ex: HighThroughputExecutor) -> int:
+    assert ex._client is not None
+    return int(ex._client.statistics()["delegated"])
+
+
+def chain_after(first: AppFuture, links: int) -> list[AppFuture]:
+    futures = [inc(first)]
+    for _ in range(links - 1):
+        futures.append(inc(futures[-1]))
+    return futures
+
+
+def test_a_chain_of_200_runs_through_delegation(htex: Any, tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    chain = chain_after(wait_for(str(gate)), 200)
+    assert not chain[-1].done()
+    gate.touch()
+    assert chain[-1].result(timeout=120) == 201
+    assert [f.result() for f in chain] == list(range(2, 202))
+    assert delegated(htex) >= 200
+    assert all("DepsReferenced" in causes(f) for f in chain)
+
+
+def test_a_dependency_failing_in_the_pool_fails_the_rest_as_parsl_does(
+    htex: Any, tmp_path: Path
+) -> None:
+    gate = tmp_path / "gate"
+    start = inc(wait_for(str(gate)))
+    broken = fail(start)
+    rest = chain_after(broken, 3)
+    gate.touch()
+    assert start.result(timeout=60) == 2
+    assert isinstance(broken.exception(timeout=60), ValueError)
+    errors = [f.exception(timeout=60) for f in rest]
+    assert all(isinstance(e, DependencyError) for e in errors)
+    for error, dependency in zip(errors, [broken, *rest[:-1]], strict=True):
+        assert f"task {dependency.tid}" in str(error)
+    assert [f.task_status() for f in rest] == ["dep_fail"] * 3
+    assert delegated(htex) >= 4
+    assert inc(1).result(timeout=60) == 2, "the pool goes on"
+
+
+def test_a_worker_dying_in_a_delegated_chain_fails_it_and_the_pool_goes_on(
+    htex: Any, tmp_path: Path
+) -> None:
+    gate = tmp_path / "gate"
+    start = inc(wait_for(str(gate)))
+    victim = die(start)
+    rest = chain_after(victim, 3)
+    gate.touch()
+    assert isinstance(victim.exception(timeout=60), WorkerLost)
+    assert all(isinstance(f.exception(timeout=60), DependencyError) for f in rest)
+    assert delegated(htex) >= 4
+    after = chain_after(inc(0), 20)
+    assert after[-1].result(timeout=60) == 21
+
+
+def test_a_pool_killed_while_holding_delegated_tasks_loses_them(htex: Any, tmp_path: Path) -> None:
+    first = wait_for(str(tmp_path / "never"))
+    chain = chain_after(first, 5)
+    assert inc(0).result(timeout=60) == 1  # the chain's Submit went before this one
+    assert delegated(htex) >= 5
+    pools = [
+        proc
+        for proc in processes_of(tmp_path)
+        if "conveyor.executors.htex.pool" in " ".join(proc.cmdline())
+        and "conveyor.executors.htex.pool" not in " ".join(proc.parent().cmdline())
+    ]
+    assert pools, "no pool process found"
+    for proc in pools:
+        children = proc.children(recursive=True)
+        proc.kill()  # first, so that it cannot replace the workers killed next
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
+    for f in [first, *chain]:
+        assert isinstance(f.exception(timeout=60), ManagerLost), f.story()
+
+
+def test_a_dependency_with_a_large_bytes_result_still_reaches_its_dependent(
+    htex: Any, tmp_path: Path
+) -> None:
+    gate = tmp_path / "gate"
+    big = blob(inc(wait_for(str(gate))))
+    size = length(big)
+    after = inc(size)
+    gate.touch()
+    assert size.result(timeout=60) == 2 << 20
+    assert after.result(timeout=60) == (2 << 20) + 1
+    assert delegated(htex) >= 2, "the dependent was held in the pool first"
+    assert "DepsReferenceRefused" in causes(size), "then given back to the kernel (missing)"
