@@ -55,9 +55,10 @@ class Delegation:
 
     def target(self, task_id: int) -> ManagerInfo | None:
         """The pool a dependent that just arrived may be delegated to, if any."""
-        awaited = self.deps.awaited(task_id)
-        for mgr in self.state.managers.values():
-            if awaited[0] in mgr.in_flight or awaited[0] in mgr.held:
+        first = self.deps.awaited(task_id)[0]
+        entry = self.to.get(first)  # delegated itself: no need to look through the pools
+        for mgr in [entry.mgr] if entry is not None else self.state.managers.values():
+            if first in mgr.in_flight or first in mgr.held:
                 return mgr if self._may_hold(mgr, task_id) else None
         return None
 
