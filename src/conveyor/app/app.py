@@ -22,6 +22,9 @@ __all__ = ["App", "AppBase"]
 
 #: shared by every call without a resource specification (read-only)
 _NO_SPEC: Mapping[str, Any] = MappingProxyType({})
+#: the keyword arguments of every call that has none (shared, never written: rewriters
+#: build new dicts; a plain dict, since it is pickled with the call)
+_NO_KWARGS: dict[str, Any] = {}
 _SPECIAL = ("stdout", "stderr", "walltime", "parsl_resource_specification", "outputs", "inputs")
 
 
@@ -62,7 +65,7 @@ class App:
 
     def __call__(self, *args: Any, **kwargs: Any) -> AppFuture:
         """Submit one task; return its future at once."""
-        merged = {**self.kwargs, **kwargs} if self.kwargs else kwargs
+        merged = {**self.kwargs, **kwargs} if self.kwargs else kwargs or _NO_KWARGS
         # a spec that is not a dict fails the task (kernel's ResourceSpecCheck), not the call
         spec = merged.get("parsl_resource_specification") or _NO_SPEC
         call = AppCall(self.func, args, merged, self.options, spec, self.__name__)

@@ -94,6 +94,8 @@ class DataFlowKernel(KernelQueries):
         self._futures: dict[int, AppFuture] = {}
         # bound once: every AppFuture points at these two instead of a fresh pair
         self._story_fn, self._status_fn = self.story, self._status
+        #: bound once too: every task's outcome callable holds it
+        self._handle_fn = self._handle
         self._submitted = 0
         self._events: queue.SimpleQueue[Any] = queue.SimpleQueue()
         #: serializes core.handle (re-entrant: user code the core calls may submit apps)
@@ -251,7 +253,7 @@ class DataFlowKernel(KernelQueries):
 
     def _launch(self, ins: Launch) -> None:
         tid, try_id = ins.task_id, ins.try_id
-        done = _AttemptDone(self._handle, tid, try_id)
+        done = _AttemptDone(self._handle_fn, tid, try_id)
         executor, spec = self.executors[ins.executor], ins.resource_spec
         try:
             if ins.refs:
