@@ -12,6 +12,7 @@ from typing import Any
 import psutil
 import pytest
 from htexkit import processes_of
+from test_dependency_refs import causes, fail, inc, wait_for
 
 import conveyor
 from conveyor import Config, python_app
@@ -19,26 +20,6 @@ from conveyor.errors import DependencyError, ManagerLost, WorkerLost
 from conveyor.executors.htex.executor import HighThroughputExecutor
 from conveyor.futures import AppFuture
 from conveyor.providers.local import LocalProvider
-
-
-@python_app
-def inc(x: int) -> int:
-    return x + 1
-
-
-@python_app
-def wait_for(path: str) -> int:
-    import os
-    import time
-
-    while not os.path.exists(path):
-        time.sleep(0.02)
-    return 1
-
-
-@python_app
-def fail(x: int) -> int:
-    raise ValueError(f"refused {x}")
 
 
 @python_app
@@ -56,10 +37,6 @@ def blob(x: int) -> bytes:
 @python_app
 def length(data: bytes) -> int:
     return len(data)
-
-
-def causes(fut: AppFuture) -> list[str]:
-    return [cause for _, _, cause, _ in fut.story()]
 
 
 @pytest.fixture
@@ -102,38 +79,26 @@ def test_a_chain_of_200_runs_through_delegation(htex: Any, tmp_path: Path) -> No
     assert all("DepsReferenced" in causes(f) for f in chain)
 
 
+@pytest.mark.parametrize(("breaker", "error"), [(fail, ValueError), (die, WorkerLost)])
 def test_a_dependency_failing_in_the_pool_fails_the_rest_as_parsl_does(
-    htex: Any, tmp_path: Path
+    htex: Any, tmp_path: Path, breaker: Any, error: type[Exception]
 ) -> None:
+    """An exception, or a worker that dies (os._exit) in the middle of a delegated chain."""
     gate = tmp_path / "gate"
     start = inc(wait_for(str(gate)))
-    broken = fail(start)
+    broken = breaker(start)
     rest = chain_after(broken, 3)
     gate.touch()
     assert start.result(timeout=60) == 2
-    assert isinstance(broken.exception(timeout=60), ValueError)
+    assert isinstance(broken.exception(timeout=60), error)
     errors = [f.exception(timeout=60) for f in rest]
     assert all(isinstance(e, DependencyError) for e in errors)
-    for error, dependency in zip(errors, [broken, *rest[:-1]], strict=True):
-        assert f"task {dependency.tid}" in str(error)
+    for failure, dependency in zip(errors, [broken, *rest[:-1]], strict=True):
+        assert f"task {dependency.tid}" in str(failure)
     assert [f.task_status() for f in rest] == ["dep_fail"] * 3
     assert delegated(htex) >= 4
-    assert inc(1).result(timeout=60) == 2, "the pool goes on"
-
-
-def test_a_worker_dying_in_a_delegated_chain_fails_it_and_the_pool_goes_on(
-    htex: Any, tmp_path: Path
-) -> None:
-    gate = tmp_path / "gate"
-    start = inc(wait_for(str(gate)))
-    victim = die(start)
-    rest = chain_after(victim, 3)
-    gate.touch()
-    assert isinstance(victim.exception(timeout=60), WorkerLost)
-    assert all(isinstance(f.exception(timeout=60), DependencyError) for f in rest)
-    assert delegated(htex) >= 4
     after = chain_after(inc(0), 20)
-    assert after[-1].result(timeout=60) == 21
+    assert after[-1].result(timeout=60) == 21, "the pool goes on"
 
 
 def test_a_pool_killed_while_holding_delegated_tasks_loses_them(htex: Any, tmp_path: Path) -> None:

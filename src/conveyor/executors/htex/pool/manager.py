@@ -230,24 +230,22 @@ class Manager:
                     self.task_buffers.pop(task[0], None)
                     self.task_refs.pop(task[0], None)
                     self._finish([[task[0], False, error_payload(refusal)]])
-                elif not awaited:
+                elif not awaited or self._hold(task, awaited):
                     self.pending.append(task)
-                else:
-                    self._hold(task, awaited)
         elif isinstance(msg, p.Drain):
             self.draining = True
         elif isinstance(msg, p.Shutdown):
             self.running = False
 
-    def _hold(self, task: list[Any], awaited: list[int]) -> None:
-        """A delegated task: held, queued (what it awaits just finished) or given back."""
+    def _hold(self, task: list[Any], awaited: list[int]) -> bool:
+        """A delegated task: held, given back, or ready to queue (True): it awaits nothing."""
         pairs = self.task_refs.pop(task[0])
         outcome = self.holds.hold(task, pairs, awaited, self._here)
-        if outcome == "ready":
-            self.task_refs[task[0]] = pairs
-            self.pending.append(task)
-        elif outcome == "back":
+        if outcome == "back":
             self.unheld.append(task[0])
+        elif outcome == "ready":
+            self.task_refs[task[0]] = pairs
+        return outcome == "ready"
 
     def _here(self, task_id: int) -> bool:
         """Whether a task is queued or running in this pool (held ones: holds.py)."""
