@@ -74,15 +74,26 @@ class App:
     def _kernel(self) -> DataFlowKernel:
         if self.data_flow_kernel is not None:
             return self.data_flow_kernel
-        from conveyor.kernel.current import dfk
-
-        return dfk()
+        return _current_kernel()
 
     def __repr__(self) -> str:
         return f"<{self.options.kind}_app {self.__name__}>"
 
 
 AppBase = App
+
+
+#: ``conveyor.kernel.current.dfk``, imported on first use (the kernel imports apps)
+_dfk: Callable[[], DataFlowKernel] | None = None
+
+
+def _current_kernel() -> DataFlowKernel:
+    global _dfk
+    if _dfk is None:
+        from conveyor.kernel.current import dfk
+
+        _dfk = dfk
+    return _dfk()
 
 
 def _labels(executors: Sequence[str] | Literal["all"]) -> tuple[str, ...] | Literal["all"]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from conveyor.app.call import AppCall
@@ -129,6 +130,10 @@ class StreamSpecCheck:
         return call
 
 
+#: mapping types checked by type alone (an ABC isinstance check costs more)
+_COMMON_MAPPINGS = frozenset({dict, MappingProxyType})
+
+
 class ResourceSpecCheck:
     """SubmitRewriter: a ``parsl_resource_specification`` that is not a dict fails the task."""
 
@@ -138,7 +143,7 @@ class ResourceSpecCheck:
     def rewrite(self, call: AppCall, task_id: int) -> AppCall:
         """Return ``call`` unchanged, or raise TypeError (the kernel fails the task)."""
         spec = call.resource_spec
-        if not isinstance(spec, Mapping):
+        if type(spec) not in _COMMON_MAPPINGS and not isinstance(spec, Mapping):
             raise TypeError(
                 f"parsl_resource_specification must be a dict, not {type(spec).__name__}"
             )

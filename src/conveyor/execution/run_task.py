@@ -63,6 +63,8 @@ def pack_call(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> bytes:
 
 def pack_call_frames(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[bytes, list[Any]]:
     """Like :func:`pack_call`, with large buffers out of band (serialize/buffers.py)."""
+    if not args and not kwargs:
+        return serialize_result((args, kwargs)), []
     plain = _plain(args, kwargs)
     if plain and not (has_big_buffer(args) or has_big_buffer(kwargs.values())):
         return serialize_result((args, kwargs)), []

@@ -36,6 +36,8 @@ class HtexChecks:
         """The resources a task's Submit item carries (MPI keys, or cores / memory / gpus)."""
         if self.options.pool.enable_mpi_mode:
             return mpi_resources(spec, ALLOWED_SPEC, self.provider)
+        if not spec:  # most tasks: nothing to check
+            return None
         bad = set(spec) - ALLOWED_SPEC - set(TASK_RESOURCE_KEYS)
         if bad:
             allowed = sorted(ALLOWED_SPEC | set(TASK_RESOURCE_KEYS))
