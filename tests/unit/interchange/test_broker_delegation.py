@@ -179,3 +179,15 @@ def test_a_reference_just_after_its_dependency_finished_finds_the_result() -> No
     (item,) = sent(state.dispatch(0.0))
     assert item[0] == 2 and item[5] == [[1, b"r1"]]
     assert state.submit([task(3, [99])]) == [(CLIENT, p.RefsFailed([], [3]))]
+
+
+def test_a_fan_in_on_one_pool_follows_its_last_dependency() -> None:
+    state = holding_state(workers=1)  # capacity 1: 1 and 2 come in the burst
+    state.submit([task(0), task(1), task(2), task(3, [0, 1, 2])])
+    items = sent(state.dispatch(0.0))
+    assert [t[0] for t in items] == [0, 1, 2, 3]
+    assert items[3][5:] == [[], [0, 1, 2]]
+    state.results(b"pool", [[0, True, b"r0"], [1, True, b"r1"]], 0.0)
+    assert state.managers[b"pool"].held == {3}
+    state.results(b"pool", [[2, True, b"r2"]], 0.0)
+    assert state.managers[b"pool"].in_flight == {3} and state.managers[b"pool"].held == set()

@@ -70,6 +70,8 @@ class Delegation:
             return False
         if task_id in state.resources or task_id in state.walltimes or task_id in state.buffered:
             return False
+        if self.deps.waiting[task_id] > len(mgr.in_flight) + len(mgr.held):
+            return False  # a wide fan-in is not looked through at each dispatch
         return all(d in mgr.in_flight or d in mgr.held for d in self.deps.awaited(task_id))
 
     def follow(self, mgr: ManagerInfo, first: int) -> list[list[Any]]:
