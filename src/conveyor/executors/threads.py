@@ -11,7 +11,8 @@ from concurrent.futures import Future
 from typing import Any
 
 from conveyor.errors import ConfigurationError
-from conveyor.executors.base import Executor, ExecutorStatistics
+from conveyor.executors.base import Executor, ExecutorStatistics, Outcome
+from conveyor.monitoring.link import MonitoringLink
 
 __all__ = ["ThreadPoolExecutor"]
 
@@ -43,6 +44,8 @@ class ThreadPoolExecutor(Executor):
         self._pool: cf.ThreadPoolExecutor | None = None
         self._closed = False
         self._submitted = 0
+        #: set by the kernel before start when a MonitoringHub is configured
+        self.monitoring: MonitoringLink | None = None
 
     def start(self) -> None:
         """Create the thread pool (threads start lazily, on demand)."""
@@ -73,6 +76,20 @@ class ThreadPoolExecutor(Executor):
         assert self._pool is not None
         self._submitted += 1
         return self._pool.submit(func, *args, **kwargs)
+
+    def submit_outcome(
+        self,
+        done: Outcome,
+        func: Callable[..., Any],
+        resource_specification: Mapping[str, Any],
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+        refs: bool = False,
+    ) -> int | None:
+        """As the base class; with monitoring on, the try's running times are recorded."""
+        if self.monitoring is not None:
+            func = self.monitoring.timed(func, done)
+        return super().submit_outcome(done, func, resource_specification, args, kwargs, refs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Stop accepting tasks; optionally wait for running ones. Idempotent."""

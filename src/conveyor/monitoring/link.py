@@ -11,6 +11,7 @@ use it without depending on the monitoring machinery.
 
 from __future__ import annotations
 
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -58,6 +59,18 @@ class MonitoringLink:
         job = None if job_id is None else str(job_id)
         self.queues.blocks.append((label, block_id, job, status, time.time()))
 
+    def timed(self, func: Callable[..., Any], sink: Any) -> Callable[..., Any]:
+        """``func`` recording when it runs, for executors running tasks in this process.
+
+        The call's start and end become the try's ``running`` and ``running_ended``
+        (Parsl's thread pool reports them too); ``sink`` is the kernel's outcome callable
+        (it carries the task and try ids). Without ids, ``func`` is returned as it is.
+        """
+        key = _kernel_ids(sink)
+        if key is None:
+            return func
+        return _Timed(func, key, self.queues.tries)
+
     def pool_report(
         self,
         node: Mapping[str, Any],
@@ -85,6 +98,25 @@ class MonitoringLink:
             key = _kernel_ids(sinks.get(htex_id))
             if key is not None:
                 q.samples.append((key[0], key[1], tuple(values)))
+
+
+_HOST = socket.gethostname()
+
+
+class _Timed:
+    """Calls a task's function; appends ``(task, try, host, None, started, ended)``."""
+
+    __slots__ = ("func", "key", "tries")
+
+    def __init__(self, func: Callable[..., Any], key: tuple[int, int], tries: deque[Any]) -> None:
+        self.func, self.key, self.tries = func, key, tries
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.time()
+        try:
+            return self.func(*args, **kwargs)
+        finally:
+            self.tries.append((*self.key, _HOST, None, started, time.time()))
 
 
 def _kernel_ids(sink: Any) -> tuple[int, int] | None:
