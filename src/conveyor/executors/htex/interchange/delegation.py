@@ -20,7 +20,6 @@ given back (``Unheld``) and dispatched again the ordinary way.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -63,23 +62,25 @@ class Delegation:
         return None
 
     def _may_hold(self, mgr: ManagerInfo, task_id: int) -> bool:
+        waiting = self.deps.waiting.get(task_id)
+        # (a wide fan-in is not looked through at each dispatch of one of its dependencies)
+        if waiting is None or waiting > len(mgr.in_flight) + len(mgr.held):
+            return False
         state = self.state
         if not mgr.holds or mgr.state is not ManagerState.ACTIVE or task_id in self.to:
             return False
-        if task_id not in state.tasks or task_id not in self.deps.waiting:
+        if task_id not in state.tasks or task_id in state.resources:
             return False
-        if task_id in state.resources or task_id in state.walltimes or task_id in state.buffered:
+        if task_id in state.walltimes or task_id in state.buffered:
             return False
-        if self.deps.waiting[task_id] > len(mgr.in_flight) + len(mgr.held):
-            return False  # a wide fan-in is not looked through at each dispatch
         return all(d in mgr.in_flight or d in mgr.held for d in self.deps.awaited(task_id))
 
     def follow(self, mgr: ManagerInfo, first: int) -> list[list[Any]]:
         """Items of the dependents that may follow ``first`` (just handed to ``mgr``), in order."""
         items: list[list[Any]] = []
-        todo = deque([first])
-        while todo:
-            for dependent in list(self.deps.dependents.get(todo.popleft(), ())):
+        todo = [first]
+        for dep in todo:  # breadth first: ``todo`` grows with the dependents delegated
+            for dependent in self.deps.dependents.get(dep, ()):
                 if self._may_hold(mgr, dependent):
                     items.append(self.hand(mgr, dependent))
                     todo.append(dependent)
