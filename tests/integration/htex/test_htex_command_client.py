@@ -95,3 +95,11 @@ def test_a_late_answer_is_a_command_client_timeout() -> None:
         cc.run("MANAGERS")
     assert target.timeouts == [2.5, 120.0]
     assert cc.run("WORKER_BINDS") == 1234 and cc.run(["HOLD_MANAGER", "x"]) is None
+
+
+def test_queries_of_an_executor_not_running_answer_empty() -> None:
+    from conveyor.executors.htex.executor import HighThroughputExecutor
+
+    ex = HighThroughputExecutor()
+    assert ex.connected_managers() == [] and ex.connected_blocks() == []
+    assert ex.command_client.run("CONNECTED_BLOCKS") == []

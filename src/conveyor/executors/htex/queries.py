@@ -48,12 +48,15 @@ class _Executor(Protocol):
 
     def connected_blocks(self) -> list[str]: ...
 
+    @property
+    def command_client(self) -> CommandClient: ...
+
     def statistics(self) -> ExecutorStatistics: ...
 
 
 def _why_not_wait(ex: _Executor, patience: float, unserved_since: float | None) -> str:
     """Why shutdown stops waiting for tasks now, or "" to go on waiting."""
-    if not ex.connected_blocks():
+    if not _interchange_stats(ex).get("connected_blocks"):
         states = ex._blocks.block_states() if ex._blocks is not None else {}
         if not any(state is BlockState.RUNNING for state in states.values()):
             return "no pool ever registered and no block runs"
@@ -131,9 +134,12 @@ class HtexQueries:
         """One dict per registered pool, with Parsl's keys.
 
         manager, block_id, worker_count, tasks, idle_duration, active, draining,
-        parsl_version, python_version (and hostname).
+        parsl_version, python_version (and hostname). As in Parsl, this is the command
+        client's ``MANAGERS``: it waits for a busy interchange (CommandClientTimeoutError
+        after ``DEFAULT_TIMEOUT_S``).
         """
-        return list(_interchange_stats(self).get("pools", []))
+        managers: list[dict[str, Any]] = self.command_client.run("MANAGERS")
+        return managers
 
     def interchange_statistics(self: _Executor, timeout: float) -> dict[str, Any]:
         """The interchange's statistics ({} when it does not run); waits up to ``timeout``."""
@@ -145,8 +151,12 @@ class HtexQueries:
         return CommandClient(self)  # type: ignore[arg-type]
 
     def connected_blocks(self: _Executor) -> list[str]:
-        """Ids of every block that has had a pool registered, in order, also ended ones."""
-        return list(_interchange_stats(self).get("connected_blocks", []))
+        """Ids of every block that has had a pool registered, in order, also ended ones.
+
+        The command client's ``CONNECTED_BLOCKS``, as in Parsl (see connected_managers).
+        """
+        blocks: list[str] = self.command_client.run("CONNECTED_BLOCKS")
+        return blocks
 
     @property
     def status_facade(self: _Executor) -> dict[str, JobStatus]:
