@@ -78,6 +78,10 @@ def test_no_delegation_to_a_pool_that_cannot_hold_or_drains_or_for_tasks_that_ar
     state.drain(["0", ""])
     assert sent(state.submit([task(3, [0])])) == []
     assert state.statistics(0.0)["delegated"] == 0
+    framed = holding_state()
+    framed.buffered = {0}  # sent after the plain items of its message: nothing may follow it
+    framed.submit([task(0), task(1, [0])])
+    assert [t[0] for t in sent(framed.dispatch(0.0))] == [0]
 
 
 def test_a_fan_in_over_two_pools_waits_in_the_interchange() -> None:

@@ -76,8 +76,14 @@ class Delegation:
         return all(d in mgr.in_flight or d in mgr.held for d in self.deps.awaited(task_id))
 
     def follow(self, mgr: ManagerInfo, first: int) -> list[list[Any]]:
-        """Items of the dependents that may follow ``first`` (just handed to ``mgr``), in order."""
+        """Items of the dependents that may follow ``first`` (just handed to ``mgr``), in order.
+
+        None for a task with attached buffers: it leaves after the plain items of its
+        message (frames.py), so its dependents would reach the pool before it.
+        """
         items: list[list[Any]] = []
+        if first in self.state.buffered:
+            return items
         todo = [first]
         for dep in todo:  # breadth first: ``todo`` grows with the dependents delegated
             for dependent in self.deps.dependents.get(dep, ()):
