@@ -11,7 +11,7 @@ from typing import Any
 
 import psutil
 import pytest
-from htexkit import processes_of
+from htexkit import processes_of, wait_until
 from test_dependency_refs import causes, fail, inc, wait_for
 
 import conveyor
@@ -61,6 +61,11 @@ def delegated(ex: HighThroughputExecutor) -> int:
     return int(ex._client.statistics()["delegated"])
 
 
+def delegated_at_least(ex: HighThroughputExecutor, count: int) -> None:
+    """Wait until the interchange has delegated ``count`` tasks (before a gate opens)."""
+    assert wait_until(lambda: delegated(ex) >= count, timeout=60), delegated(ex)
+
+
 def chain_after(first: AppFuture, links: int) -> list[AppFuture]:
     futures = [inc(first)]
     for _ in range(links - 1):
@@ -71,11 +76,11 @@ def chain_after(first: AppFuture, links: int) -> list[AppFuture]:
 def test_a_chain_of_200_runs_through_delegation(htex: Any, tmp_path: Path) -> None:
     gate = tmp_path / "gate"
     chain = chain_after(wait_for(str(gate)), 200)
+    delegated_at_least(htex, 200)  # all held in the pool behind the gate
     assert not chain[-1].done()
     gate.touch()
     assert chain[-1].result(timeout=120) == 201
     assert [f.result() for f in chain] == list(range(2, 202))
-    assert delegated(htex) >= 200
     assert all("DepsReferenced" in causes(f) for f in chain)
 
 
@@ -88,6 +93,7 @@ def test_a_dependency_failing_in_the_pool_fails_the_rest_as_parsl_does(
     start = inc(wait_for(str(gate)))
     broken = breaker(start)
     rest = chain_after(broken, 3)
+    delegated_at_least(htex, 5)
     gate.touch()
     assert start.result(timeout=60) == 2
     assert isinstance(broken.exception(timeout=60), error)
@@ -96,7 +102,6 @@ def test_a_dependency_failing_in_the_pool_fails_the_rest_as_parsl_does(
     for failure, dependency in zip(errors, [broken, *rest[:-1]], strict=True):
         assert f"task {dependency.tid}" in str(failure)
     assert [f.task_status() for f in rest] == ["dep_fail"] * 3
-    assert delegated(htex) >= 4
     after = chain_after(inc(0), 20)
     assert after[-1].result(timeout=60) == 21, "the pool goes on"
 
@@ -104,8 +109,7 @@ def test_a_dependency_failing_in_the_pool_fails_the_rest_as_parsl_does(
 def test_a_pool_killed_while_holding_delegated_tasks_loses_them(htex: Any, tmp_path: Path) -> None:
     first = wait_for(str(tmp_path / "never"))
     chain = chain_after(first, 5)
-    assert inc(0).result(timeout=60) == 1  # the chain's Submit went before this one
-    assert delegated(htex) >= 5
+    delegated_at_least(htex, 5)
     pools = [
         proc
         for proc in processes_of(tmp_path)
@@ -130,8 +134,8 @@ def test_a_dependency_with_a_large_bytes_result_still_reaches_its_dependent(
     big = blob(inc(wait_for(str(gate))))
     size = length(big)
     after = inc(size)
+    delegated_at_least(htex, 4)  # the dependent of the large result is held in the pool
     gate.touch()
     assert size.result(timeout=60) == 2 << 20
     assert after.result(timeout=60) == (2 << 20) + 1
-    assert delegated(htex) >= 2, "the dependent was held in the pool first"
     assert "DepsReferenceRefused" in causes(size), "then given back to the kernel (missing)"
