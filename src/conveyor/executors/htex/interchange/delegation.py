@@ -14,8 +14,9 @@ Only plain tasks are delegated: no resources map, no walltime, no attached buffe
 Both sides see the same results, so they agree without extra messages: an ok result of a
 held task's dependency makes it run on M (it then counts in M's ``in_flight``); a failed
 or lost one, or one with buffers, drops it on M and fails it (or makes it missing) here,
-as deps.py decides. A delegated task reaching M after a dependency's result left M is
-given back (``Unheld``) and dispatched again the ordinary way.
+as deps.py decides. A delegated task reaching M after a dependency's result left M runs
+with that payload if M still remembers it (pool/holds.py), or is given back (``Unheld``)
+and waits or is dispatched again here the ordinary way.
 """
 
 from __future__ import annotations
