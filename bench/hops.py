@@ -1,8 +1,9 @@
 """Where one task's round trip goes, hop by hop, measured inside every process.
 
-    python bench/hops.py [N]
+    python bench/hops.py [N] [PAYLOAD_BYTES]
 
-Runs N sequential no-op app calls through the kernel on the benchmarked HTEX (bench_config)
+Runs N sequential no-op app calls (or, with PAYLOAD_BYTES, calls that get that many bytes
+and return them) through the kernel on the benchmarked HTEX (bench_config)
 with hop_marks/sitecustomize.py loaded in every process (client, interchange, pool
 manager, workers). It marks each task where it crosses a boundary:
 
@@ -34,7 +35,7 @@ STAGES = [
 ]  # fmt: skip
 
 
-def workload(n: int, run_dir: str) -> None:
+def workload(n: int, run_dir: str, size: int = 0) -> None:
     """In the child: warm up, then N sequential round trips, marking the user's wake-up."""
     import time
 
@@ -44,15 +45,16 @@ def workload(n: int, run_dir: str) -> None:
     import conveyor
 
     @conveyor.python_app
-    def noop() -> None:
-        return None
+    def echo(blob: bytes) -> bytes:
+        return blob
 
+    blob = os.urandom(size)
     dfk = conveyor.load(config(run_dir))
     for _ in range(50):
-        noop().result()
+        echo(blob).result()
     mark(f"start {time.monotonic_ns()}\nignore")
     for _ in range(n):
-        noop().result()
+        echo(blob).result()
         mark("woke")
     dfk.cleanup()
 
@@ -83,13 +85,14 @@ def hops(marks: dict[str, list[int]]) -> list[tuple[str, float]]:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    size = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     with tempfile.TemporaryDirectory() as tmp:
         prefix = os.path.join(tmp, "marks")
         env = dict(os.environ, CONVEYOR_HOP_MARKS=prefix)
         env["PYTHONPATH"] = os.pathsep.join(
             [str(HERE / "hop_marks"), str(HERE), env.get("PYTHONPATH", "")]
         )
-        code = f"import hops; hops.workload({n}, {tmp + '/run'!r})"
+        code = f"import hops; hops.workload({n}, {tmp + '/run'!r}, {size})"
         subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=HERE)
         rows = hops(read_marks(prefix))
     total = sum(us for _, us in rows)
