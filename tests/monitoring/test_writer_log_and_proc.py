@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dbkit import db_path, rows, threads_config
@@ -70,3 +72,26 @@ def test_killing_the_writer_leaves_the_workflow_running(tmp_path: Path, sig: int
     # the workflow row was written before the writer started; nothing after the kill ends it
     (row,) = rows(db_path(tmp_path), "SELECT time_completed FROM workflow")
     assert row == (None,)
+
+
+class _Unpicklable(JSONLogging):
+    def __reduce__(self) -> Any:
+        raise TypeError("not today")
+
+
+class _Huge(JSONLogging):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ballast = "x" * (64 << 10)
+
+
+@pytest.mark.parametrize("config", [_Unpicklable, _Huge])
+def test_a_log_config_the_writer_cannot_get_falls_back_to_the_plain_log(
+    tmp_path: Path, config: type[JSONLogging], caplog: pytest.LogCaptureFixture
+) -> None:
+    config_ = threads_config(tmp_path, initialize_logging=config())
+    with caplog.at_level(logging.WARNING, "conveyor.monitoring.hub"), conveyor.load(config_) as dfk:
+        assert double(3).result() == 6
+        run_dir = Path(dfk.run_dir)
+    assert "cannot be sent to the writer process" in caplog.text
+    assert "monitoring writer for run" in (run_dir / "database_manager.log").read_text()

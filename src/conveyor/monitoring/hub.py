@@ -36,6 +36,8 @@ __all__ = ["MonitoringHub", "MonitoringRun", "start_monitoring"]
 
 logger = logging.getLogger(__name__)
 
+#: a pickled LogConfig travels on the writer's command line (hex): at most this large
+MAX_LOG_CONFIG_BYTES = 32 << 10
 _DEPRECATED = {
     "hub_address": "MonitoringHub.hub_address is unused (conveyor starts no monitoring hub)",
     "hub_port": "MonitoringHub.hub_port is unused (conveyor starts no monitoring hub)",
@@ -206,23 +208,30 @@ def start_monitoring(
 
 
 def _pickled_log_config(setting: object) -> bytes | None:
-    """A LogConfig, pickled for the writer process; None for anything else.
+    """A LogConfig, pickled for the writer process (on its command line); None otherwise.
 
-    One that cannot be pickled (a class defined in a notebook, say) is not used: the
-    writer then logs into a plain ``database_manager.log``, with a warning here.
+    One that cannot be pickled, or pickles larger than ``MAX_LOG_CONFIG_BYTES``, is not
+    used: the writer then logs into a plain ``database_manager.log``, with a warning here.
+    (One the writer cannot unpickle, such as a class defined in a notebook, falls back
+    the same way there.)
     """
     if not isinstance(setting, LogConfig):
         return None
     try:
-        return pickle.dumps(setting)
+        data = pickle.dumps(setting)
     except Exception as exc:
-        logger.warning(
-            "monitoring: the log config %r cannot be sent to the writer process (%s); it "
-            "logs into database_manager.log instead",
-            setting,
-            exc,
-        )
-        return None
+        why = str(exc)
+    else:
+        if len(data) <= MAX_LOG_CONFIG_BYTES:
+            return data
+        why = f"{len(data)} bytes pickled, more than {MAX_LOG_CONFIG_BYTES}"
+    logger.warning(
+        "monitoring: the log config %r cannot be sent to the writer process (%s); it "
+        "logs into database_manager.log instead",
+        setting,
+        why,
+    )
+    return None
 
 
 def _script_name() -> str:
