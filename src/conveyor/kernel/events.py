@@ -2,6 +2,10 @@
 
 The shell turns the outside world (submit calls, future callbacks) into events, feeds
 them to ``KernelCore.handle`` under the kernel lock, and carries out the instructions.
+
+They are slotted dataclasses that nothing writes to after creation, deliberately not
+``frozen``: a frozen dataclass sets each field through ``object.__setattr__``, about eight
+times the cost of building a plain one, and a few of these are built for every task.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Submitted:
     """A task was submitted by an app call (``refused``: preparing it failed; it fails)."""
 
@@ -36,14 +40,14 @@ class Submitted:
     refused: BaseException | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DependencyDone:
     """One of the futures a PENDING task waits on has completed."""
 
     task_id: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AttemptFinished:
     """Attempt ``try_id`` ended: ``value`` is its result, or its exception if not ``ok``."""
 
@@ -64,7 +68,7 @@ class AttemptFinished:
         return cls(task_id, try_id, True, future.result(timeout=0))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LaunchFailed:
     """``Executor.submit`` raised instead of returning a future."""
 
@@ -73,7 +77,7 @@ class LaunchFailed:
     error: BaseException
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class JoinPartDone:
     """One of the futures a JOINING task waits on has completed."""
 
@@ -83,7 +87,7 @@ class JoinPartDone:
 Event = Submitted | DependencyDone | AttemptFinished | LaunchFailed | JoinPartDone
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WatchFutures:
     """Call back with one ``DependencyDone`` (or ``JoinPartDone``) per future completion."""
 
@@ -92,7 +96,7 @@ class WatchFutures:
     join: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Launch:
     """Submit ``func(*args, **kwargs)`` to the executor labelled ``executor``."""
 
@@ -107,7 +111,7 @@ class Launch:
     refs: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ResolveAppFuture:
     """Complete the task's AppFuture: with ``value``, or with ``error`` when it is set."""
 
