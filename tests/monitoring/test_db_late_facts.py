@@ -63,3 +63,24 @@ def test_inputs_are_shown_resolved_once_the_task_ends(tmp_path: Path) -> None:
         assert task.result() == 304731
     # ... and updated with the value it ran with when the task ended
     assert rows(path, "SELECT task_inputs, task_hashsum FROM task") == [("[304731]", None)]
+
+
+class _NoStr:
+    def __repr__(self) -> str:
+        raise ValueError("no repr")
+
+
+@python_app
+def make_nostr() -> _NoStr:
+    return _NoStr()
+
+
+def test_inputs_whose_str_fails_are_recorded_as_such(tmp_path: Path) -> None:
+    with conveyor.load(threads_config(tmp_path)):
+        given = first(inputs=[_NoStr()])  # at submission
+        resolved = first(inputs=[make_nostr()])  # once the dependency ran
+        assert isinstance(given.result(), _NoStr) and isinstance(resolved.result(), _NoStr)
+        assert first(inputs=[1]).result() == 1  # the kernel goes on
+    sql = "SELECT task_inputs FROM task WHERE task_id IN (?, ?)"
+    found = rows(db_path(tmp_path), sql, given.tid, resolved.tid)
+    assert found == [("<not representable: ValueError>",)] * 2

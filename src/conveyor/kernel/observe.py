@@ -81,7 +81,15 @@ def _resolved_inputs(rec: TaskRecord) -> str | None:
     inputs = rec.kwargs.get("inputs")
     if inputs is None or inputs is rec.call.kwargs.get("inputs"):
         return None
-    return str(inputs)
+    return _text(inputs)
+
+
+def _text(value: Any) -> str:
+    """``str(value)``, or a placeholder when the user's object cannot say (never raises)."""
+    try:
+        return str(value)
+    except Exception as exc:  # noqa: BLE001 - an observer must not raise
+        return f"<not representable: {type(exc).__name__}>"
 
 
 def call_facts(call: Any) -> tuple[str | None, ...]:
@@ -102,9 +110,9 @@ def call_facts(call: Any) -> tuple[str | None, ...]:
         name,
         memoize,
         None,
-        str(get("inputs")),
-        str(get("outputs")),
-        None if stdin is None else str(stdin),
+        _text(get("inputs")),
+        _text(get("outputs")),
+        None if stdin is None else _text(stdin),
         _stream_name(get("stdout")),
         _stream_name(get("stderr")),
     )
