@@ -26,7 +26,7 @@ class AppOptions:
     ignore_for_cache: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # one per app call: not frozen (see kernel/events.py); never written
 class AppCall:
     """One invocation: the function, its arguments and the app's options.
 

@@ -17,7 +17,7 @@ from conveyor.kernel.states import TaskState
 __all__ = ["Attempt", "TaskView"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # two per task: not frozen (see kernel/events.py); never written
 class Attempt:
     """One try at running a task on an executor."""
 
