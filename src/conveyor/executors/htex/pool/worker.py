@@ -7,7 +7,8 @@ A task item with out-of-band buffers (serialize/buffers.py) has a sixth element,
 buffers' sizes (maybe empty), and a result item a fourth; a task item with dependency
 results (execution/refs.py) has a seventh, their ``[task_id, payload]`` pairs; the buffers of a message follow it in one
 shared-memory file (shm.py), in item order. They are writable, so numpy arrays rebuilt
-on them are too, as in-band ones are.
+on them are too, as in-band ones are. The worker drops its references to them before it
+replies, so their file can carry the next batch's buffers unless a task kept one.
 
 A batch holds one task unless the pool has more queued than idle workers. ``task_env``
 (a dict, possibly empty) is set in the environment while that task runs (the MPI
@@ -115,6 +116,9 @@ def worker_main(conn: Connection, env: dict[str, str], cpus: list[int] | None) -
                 out += oob
             else:
                 results.append([task_id, ok, payload])
+        # the arguments' views go before the results do: the manager may reuse their file
+        # for the next batch as soon as it has the results (shm.py)
+        del buffers
         _send(conn, link, results, out)
 
 
