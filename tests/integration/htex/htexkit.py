@@ -1,5 +1,6 @@
 """Helpers for HTEX tests: executors with small heartbeats, process lookup, waiting."""
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -40,6 +41,23 @@ def _alive(proc: psutil.Process) -> bool:
         return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
+
+
+def kill_pools(run_dir: Path) -> None:
+    """SIGKILL every pool manager of this run (top-level ones) and then its workers."""
+    pools = [
+        proc
+        for proc in processes_of(run_dir)
+        if "conveyor.executors.htex.pool" in " ".join(proc.cmdline())
+        and "conveyor.executors.htex.pool" not in " ".join(proc.parent().cmdline())
+    ]
+    assert pools, "no pool process found"
+    for proc in pools:
+        children = proc.children(recursive=True)
+        proc.kill()  # first, so that it cannot replace the workers killed next
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
 
 
 def wait_until(cond: Callable[[], bool], timeout: float = 20.0) -> bool:

@@ -5,13 +5,11 @@ starts it when its own worker returns their results. Its statistics count delega
 which is how these tests see that a chain went that way (never by its speed).
 """
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
-from htexkit import processes_of, wait_until
+from htexkit import kill_pools, wait_until
 from test_dependency_refs import causes, fail, inc, wait_for
 
 import conveyor
@@ -110,19 +108,7 @@ def test_a_pool_killed_while_holding_delegated_tasks_loses_them(htex: Any, tmp_p
     first = wait_for(str(tmp_path / "never"))
     chain = chain_after(first, 5)
     delegated_at_least(htex, 5)
-    pools = [
-        proc
-        for proc in processes_of(tmp_path)
-        if "conveyor.executors.htex.pool" in " ".join(proc.cmdline())
-        and "conveyor.executors.htex.pool" not in " ".join(proc.parent().cmdline())
-    ]
-    assert pools, "no pool process found"
-    for proc in pools:
-        children = proc.children(recursive=True)
-        proc.kill()  # first, so that it cannot replace the workers killed next
-        for child in children:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                child.kill()
+    kill_pools(tmp_path)
     for f in [first, *chain]:
         assert isinstance(f.exception(timeout=60), ManagerLost), f.story()
 

@@ -1,6 +1,5 @@
 """HTEX under failure, with real processes: lost workers, pools and interchange; bad peers."""
 
-import contextlib
 import logging
 import os
 import shutil
@@ -12,10 +11,9 @@ from concurrent.futures import wait
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 import zmq
-from htexkit import make_htex, processes_of, wait_until
+from htexkit import kill_pools, make_htex, processes_of, wait_until
 
 from conveyor.errors import BadStateException, BrokenHtex, ManagerLost, WorkerLost
 from conveyor.executors.htex import protocol as p
@@ -61,18 +59,7 @@ def test_killed_pool_gives_manager_lost(htex: HighThroughputExecutor, tmp_path: 
     assert htex.submit(worker_pid, {}).result(timeout=30)
     futures = [htex.submit(pid_and_sleep, {}, 60) for _ in range(2)]
     time.sleep(0.5)
-    pools = [
-        proc
-        for proc in processes_of(tmp_path)
-        if "conveyor.executors.htex.pool" in " ".join(proc.cmdline())
-    ]
-    assert pools, "no pool process found"
-    for proc in pools:
-        children = proc.children(recursive=True)
-        proc.kill()  # first, so that it cannot replace the workers killed next
-        for child in children:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                child.kill()
+    kill_pools(tmp_path)
     done, not_done = wait(futures, timeout=30)
     assert not not_done
     assert all(isinstance(f.exception(), ManagerLost) for f in done)
