@@ -215,6 +215,18 @@ def versions(systems: dict[str, Path]) -> str:
     return ", ".join(out)
 
 
+#: where the sections written by hand begin in RESULTS.md (kept when the table is rewritten)
+HAND_SECTIONS = "## Other benchmarks"
+
+
+def hand_sections() -> str:
+    """The hand-written part of the current RESULTS.md, from HAND_SECTIONS on ('' if none)."""
+    path = HERE / "RESULTS.md"
+    text = path.read_text() if path.exists() else ""
+    start = text.find(HAND_SECTIONS)
+    return "\n" + text[start:] if start >= 0 else ""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -229,7 +241,7 @@ def main() -> None:
     print(text)
     if not ns.no_write:
         head = f"# Benchmark results\n\nDate: {datetime.date.today()}  \nMachine: {machine()}  \nVersions: {versions(systems)}  \nMode: {'quick' if ns.quick else 'full'}; one LocalProvider block, max_workers_per_node=2, loopback; produced by `make bench`.\n\n"
-        (HERE / "RESULTS.md").write_text(head + text + "\n")
+        (HERE / "RESULTS.md").write_text(head + text + "\n" + hand_sections())
 
 
 if __name__ == "__main__":
