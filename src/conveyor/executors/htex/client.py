@@ -19,7 +19,7 @@ import logging
 import os
 import threading
 import time
-from collections import deque
+from collections import ChainMap, deque
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
 from typing import Any
@@ -47,6 +47,8 @@ MAX_BATCH_BYTES = 4 << 20
 ALONE_S = 0.0002
 #: the identity of the client's sending socket is the client's own plus this
 TX_SUFFIX = b"-tx"
+#: finished tasks remembered for late Monitoring messages (seconds' worth at full speed)
+RECENT = 20_000
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +86,9 @@ class HtexClient:
         self.broken: BaseException | None = None
         #: the monitoring link (conveyor.monitoring.link.MonitoringLink) when monitoring is on
         self.monitoring: Any = None
+        #: with monitoring on: the sinks of the last RECENT finished tasks, for the pools'
+        #: Monitoring messages that name them after their results came (pool/sampler.py)
+        self.recent: dict[int, Sink] = {}
         self.thread = threading.Thread(target=self._run, name="conveyor-htex-client", daemon=True)
         self.thread.start()
 
@@ -225,7 +230,8 @@ class HtexClient:
                     for task_id in ids:
                         self._settle(task_id, RemoteDependencyFailed(missing), False)
             elif isinstance(msg, p.Monitoring) and self.monitoring is not None:
-                self.monitoring.pool_report(msg.node, msg.tries, msg.samples, self.futures)
+                sinks = ChainMap(self.futures, self.recent)
+                self.monitoring.pool_report(msg.node, msg.tries, msg.samples, sinks)
             elif isinstance(msg, p.StatsReply) and self.stats_waiters:
                 self.stats_waiters.popleft().set_result(msg.stats)
 
@@ -243,9 +249,17 @@ class HtexClient:
         sink = self.futures.pop(task_id, None)
         if sink is None:
             return
+        if self.monitoring is not None:
+            self._remember(task_id, sink)
         settle(sink, ok, value)
         if self._want_idle and not self.futures:
             self._idle.set()
+
+    def _remember(self, task_id: int, sink: Sink) -> None:
+        recent = self.recent
+        recent[task_id] = sink
+        if len(recent) > RECENT:
+            del recent[next(iter(recent))]
 
     def fail_all(self, error: BaseException) -> None:
         """Fail every outstanding future with ``error`` (the executor is broken)."""

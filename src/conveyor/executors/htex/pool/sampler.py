@@ -6,7 +6,8 @@ The manager calls :meth:`Sampler.tick` once per loop turn, just before it sends 
 
 - it compares each worker's task set with the last turn's: a task that appeared started
   (the time it was handed to the worker), one that disappeared ended; ended tries are sent
-  in a Monitoring message ahead of their Results, so the client still knows their tasks;
+  in a Monitoring message at most every ``SEND_PERIOD`` while workers are busy, and at
+  once when none is (the client remembers recently finished tasks for them: client.py);
 - every ``interval`` seconds (never if 0) it samples each busy worker's process tree with
   psutil, attributed to the worker's oldest task, and reports tries still running.
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:  # imported when a sampler is made: pools without monitoring n
 __all__ = ["Sampler", "sample_tree"]
 
 _EXTRA_KEY = "monitoring_interval"
+#: while workers are busy, ended tries wait this long to share one Monitoring message
+SEND_PERIOD = 0.05
 
 
 class _Slot(Protocol):
@@ -62,6 +65,9 @@ class Sampler:
             "active": True,
         }
         self._first = True
+        #: ended tries not sent yet, and when the next message may go
+        self._ended: list[list[Any]] = []
+        self._next_send = 0.0
         self._running: dict[int, set[int]] = {}
         self._started: dict[int, float] = {}
         self._procs: dict[int, psutil.Process] = {}
@@ -77,14 +83,16 @@ class Sampler:
     def tick(self, workers: Iterable[_Slot], sock: Any) -> None:
         """Note started and ended tasks; sample when due; send a Monitoring message if any."""
         now = time.time()
-        ended = self._diff(workers, now)
+        ended = self._ended
+        ended += self._diff(workers, now)
         samples: list[list[Any]] = []
         if now >= self.next_sample:
             self.next_sample = now + self.interval
             samples = self._sample(workers, now)
             ended += [[tid, t, 0.0] for tid, t in self._started.items()]
-        if ended or samples or self._first:
-            self._first = False
+        due = ended and (now >= self._next_send or not self._started)
+        if due or samples or self._first:
+            self._first, self._ended, self._next_send = False, [], now + SEND_PERIOD
             sock.send(p.encode(p.Monitoring(self.node, ended, samples)))
 
     def _diff(self, workers: Iterable[_Slot], now: float) -> list[list[Any]]:
