@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conveyor.executors.htex.pool.shm import REUSE_LIMIT, BufferLink
+from conveyor.executors.htex.pool.shm import KEEP, REUSE_LIMIT, BufferLink
 
 
 @pytest.fixture
@@ -80,6 +80,22 @@ def test_buffers_above_the_limit_get_a_file_of_their_own(
 
 def test_a_reuse_without_a_kept_file_is_refused(pair: tuple[BufferLink, BufferLink]) -> None:
     sender, receiver = pair
-    sender.sock.send(b"R")
+    sender.sock.send(bytes([0x20]))
     with pytest.raises(OSError, match="never received"):
         receiver.receive([10])
+
+
+def test_with_every_kept_file_busy_a_new_one_takes_a_slot(
+    pair: tuple[BufferLink, BufferLink],
+) -> None:
+    sender, receiver = pair
+    blobs = [os.urandom(200_000) for _ in range(KEEP + 2)]
+    kept = [_roundtrip(sender, receiver, [blob])[0] for blob in blobs]  # none let go
+    assert sender.files_created == KEEP + 2
+    assert [bytes(v) for v in kept] == blobs  # replaced slots' files live on in their views
+    del kept
+    gc.collect()
+    for _ in range(3):
+        blob = os.urandom(200_000)
+        assert bytes(_roundtrip(sender, receiver, [blob])[0]) == blob
+    assert sender.files_created == KEEP + 2
