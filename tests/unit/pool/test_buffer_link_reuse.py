@@ -3,6 +3,7 @@
 import gc
 import multiprocessing as mp
 import os
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -99,3 +100,17 @@ def test_with_every_kept_file_busy_a_new_one_takes_a_slot(
         blob = os.urandom(200_000)
         assert bytes(_roundtrip(sender, receiver, [blob])[0]) == blob
     assert sender.files_created == KEEP + 2
+
+
+def test_more_bytes_announced_than_sent_are_refused(pair: tuple[BufferLink, BufferLink]) -> None:
+    sender, receiver = pair
+    sender.send([os.urandom(100_000)])
+    with pytest.raises(OSError, match="announced"):
+        receiver.receive([200_000])
+
+
+def test_a_closed_pipe_ends_the_receiver(pair: tuple[BufferLink, BufferLink]) -> None:
+    sender, receiver = pair
+    sender.sock.shutdown(socket.SHUT_WR)
+    with pytest.raises(EOFError):
+        receiver.receive([10])

@@ -107,7 +107,9 @@ class BufferLink:
     def receive(self, sizes: list[int]) -> list[memoryview]:
         """The buffers of ``sizes`` the peer sent, as views of its (writable) mapping."""
         data, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
-        kind, slot = (data[0] & 0xF0, data[0] & 0x0F) if data else (0, 0)
+        if not data:
+            raise EOFError("the worker pipe closed")
+        kind, slot = data[0] & 0xF0, data[0] & 0x0F
         try:
             if (kind == _REUSE) == bool(fds) or len(fds) > 1 or kind not in (_NEW, _ONCE, _REUSE):
                 raise OSError(f"malformed buffer message {data!r} with {len(fds)} descriptors")
@@ -115,9 +117,11 @@ class BufferLink:
         finally:
             for fd in fds:
                 os.close(fd)
+        total = sum(sizes)
         if region is None:
             raise OSError("buffers sent in a kept file this end never received")
-        total = sum(sizes)
+        if HEADER + total > len(region):
+            raise OSError(f"{total} bytes of buffers announced, {len(region) - HEADER} sent")
         if kind == _ONCE:
             whole = memoryview(region)[HEADER : HEADER + total]
         else:
