@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import conveyor
-from conveyor import Config, File, ThreadPoolExecutor, bash_app, python_app
+from conveyor import Config, File, HighThroughputExecutor, ThreadPoolExecutor, bash_app, python_app
 from conveyor.errors import (
     BadStdStreamFile,
     ConfigurationError,
@@ -262,6 +262,11 @@ def test_task_log_records_carry_parsl_extras(loaded: Any, caplog: pytest.LogCapt
     label = next(k for k in loaded.executors if not k.startswith("_"))
     bindings = [b for b in _extras(caplog, "parsl.task", "parsl.executor") if b[0] == first.tid]
     assert bindings == [(first.tid, label)]  # exactly one record binds the task to it
+    own = dict(_extras(caplog, "parsl.task", "parsl.executor_task"))
+    if isinstance(loaded.executors[label], HighThroughputExecutor):  # its ids, from 1
+        assert own[first.tid] == 1 and own[second.tid] > 1
+    else:  # a thread pool has no ids of its own
+        assert first.tid not in own
 
 
 def test_task_log_records_show_retries_as_parsl(

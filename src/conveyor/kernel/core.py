@@ -243,8 +243,6 @@ class KernelCore:
         walltime = rec.kwargs.get("walltime")
         if walltime is not None and label in self.p.walltime_labels:
             spec = {**spec, "walltime": walltime}
-        if self._log:
-            tasklog.launched(rec.id, try_id, label)
         return [Launch(rec.id, try_id, label, func, rec.args, rec.kwargs, spec, refs)]
 
     def _attempt_finished(self, rec: TaskRecord, ev: AttemptFinished) -> list[Instruction]:

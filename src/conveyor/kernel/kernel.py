@@ -39,6 +39,7 @@ from conveyor.errors import ConfigurationError, DataFlowException, NoDataFlowKer
 from conveyor.executors.base import Executor
 from conveyor.executors.threads import ThreadPoolExecutor
 from conveyor.futures import AppFuture
+from conveyor.kernel import tasklog
 from conveyor.kernel.core import INTERNAL_LABEL, KernelCore
 from conveyor.kernel.events import (
     AttemptFinished,
@@ -263,6 +264,8 @@ class DataFlowKernel(KernelQueries):
         except Exception as exc:  # noqa: BLE001 - becomes the attempt's error
             self._events.put(LaunchFailed(tid, try_id, exc))
             return
+        if tasklog.wanted():
+            tasklog.launched(tid, try_id, ins.executor, ref)
         if ref is not None:  # later tasks may refer to this one on that executor
             fut = self._futures.get(tid)
             if fut is not None:

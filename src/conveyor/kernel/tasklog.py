@@ -68,9 +68,24 @@ def _changed(task_id: int, old: States, new: States) -> None:
     logger.info("Task %s changing state from %s to %s", task_id, old.name, new.name, extra=extra)
 
 
-def launched(task_id: int, try_id: int, executor: str) -> None:
-    """The one record binding a try of the task to its executor."""
-    extra = {"parsl.task": task_id, "parsl.try": try_id, "parsl.executor": executor}
+def launched(task_id: int, try_id: int, executor: str, executor_task: int | None) -> None:
+    """The one record binding a try of the task to its executor.
+
+    With the executor's own id for the task (``parsl.executor_task``) when it has one:
+    HTEX's ids, from 1.
+    """
+    extra: dict[str, Any] = {"parsl.task": task_id, "parsl.try": try_id, "parsl.executor": executor}
+    if executor_task is None:
+        logger.info(
+            "Parsl task %s try %s launched on executor %s", task_id, try_id, executor, extra=extra
+        )
+        return
+    extra["parsl.executor_task"] = executor_task
     logger.info(
-        "Parsl task %s try %s launched on executor %s", task_id, try_id, executor, extra=extra
+        "Parsl task %s try %s launched on executor %s with executor id %s",
+        task_id,
+        try_id,
+        executor,
+        executor_task,
+        extra=extra,
     )

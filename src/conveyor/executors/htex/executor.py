@@ -99,7 +99,7 @@ class HighThroughputExecutor(HtexAttributes, HtexQueries, HtexChecks, Executor):
         self._client: HtexClient | None = None
         self._interchange: subprocess.Popen[bytes] | None = None
         self._blocks: BlockManager | None = None
-        self._ids = iter(range(1 << 62))
+        self._ids = iter(range(1, 1 << 62))  # from 1, as Parsl's HTEX task ids
         self._function = FunctionShipper()
         #: the interchange's last statistics (load() falls back on them when it is slow)
         self._last_stats: dict[str, Any] = {}
