@@ -30,7 +30,7 @@ from conveyor.errors import BrokenHtex, ManagerLost, RemoteDependencyFailed
 from conveyor.execution.run_task import unpack_error
 from conveyor.executors.base import Outcome
 from conveyor.executors.htex import protocol as p
-from conveyor.executors.htex.frames import check_attached, receive_rest, split_frames
+from conveyor.executors.htex.frames import check_attached, receive_rest, send_split, split_frames
 from conveyor.executors.htex.transport import connect, secure_client
 from conveyor.serialize.facade import deserialize
 
@@ -110,14 +110,14 @@ class HtexClient:
         self.futures[item[0]] = sink
         now = time.monotonic()
         alone, self._last_submit = now - self._last_submit > ALONE_S, now
-        if buffers:
-            self.task_buffers[item[0]] = buffers
-        elif alone and self._linked and not self.outbox and self._tx_lock.acquire(False):
+        if alone and self._linked and not self.outbox and self._tx_lock.acquire(False):
             try:  # an isolated task: no thread hop (a burst is batched by the I/O thread)
-                self.tx.send(p.encode(p.Submit([item])))
+                send_split(self.tx, p.Submit, [item], {item[0]: buffers} if buffers else {})
             finally:
                 self._tx_lock.release()
             return
+        if buffers:
+            self.task_buffers[item[0]] = buffers
         self.outbox.append(item)
         self._wake()
 
@@ -168,8 +168,10 @@ class HtexClient:
         poller.register(self.sock, zmq.POLLIN)
         poller.register(self._wake_r, zmq.POLLIN)
         self.sock.send(p.encode(p.StatsRequest()))  # its reply says ``sock`` is connected
+        turns = 0
         try:
             while not self._stop:
+                turns += 1
                 self._sleeping = True
                 if self.outbox or self.controls:
                     self._sleeping = False
@@ -180,7 +182,8 @@ class HtexClient:
                 self._send_queued()
                 if self.sock in ready:
                     self._receive()
-                if not self.alive():
+                # the interchange's liveness (a wait4) when nothing came, or every 64th turn
+                if (not ready or turns % 64 == 0) and not self.alive():
                     self.fail_all(
                         BrokenHtex("the HTEX interchange process died; no task can complete")
                     )
