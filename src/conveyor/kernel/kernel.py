@@ -53,7 +53,6 @@ from conveyor.kernel.events import (
     Submitted,
     WatchFutures,
 )
-from conveyor.kernel.gc_tuning import widen_young_generation
 from conveyor.kernel.pipeline import build_pipeline, parsl_type_name
 from conveyor.kernel.queries import KernelQueries
 from conveyor.log_utils import make_rundir
@@ -90,7 +89,6 @@ class DataFlowKernel(KernelQueries):
             self._stack.close()  # e.g. BadCheckpoint: stop what has started already
             raise
         self._start_core(validate)
-        self._stack.callback(widen_young_generation())
         self._ids = itertools.count()
         self._futures: dict[int, AppFuture] = {}
         # bound once: every AppFuture points at these two instead of a fresh pair
