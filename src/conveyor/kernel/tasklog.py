@@ -75,17 +75,9 @@ def launched(task_id: int, try_id: int, executor: str, executor_task: int | None
     HTEX's ids, from 1.
     """
     extra: dict[str, Any] = {"parsl.task": task_id, "parsl.try": try_id, "parsl.executor": executor}
-    if executor_task is None:
-        logger.info(
-            "Parsl task %s try %s launched on executor %s", task_id, try_id, executor, extra=extra
-        )
-        return
-    extra["parsl.executor_task"] = executor_task
-    logger.info(
-        "Parsl task %s try %s launched on executor %s with executor id %s",
-        task_id,
-        try_id,
-        executor,
-        executor_task,
-        extra=extra,
-    )
+    message, values = "Parsl task %s try %s launched on executor %s", [task_id, try_id, executor]
+    if executor_task is not None:
+        extra["parsl.executor_task"] = executor_task
+        message += " with executor id %s"
+        values.append(executor_task)
+    logger.info(message, *values, extra=extra)
