@@ -116,8 +116,7 @@ class Delegation:
         """A delegated task's result came, or it failed or was lost: forget it."""
         entry = self.to.pop(task_id, None)
         if entry is not None:
-            entry.mgr.held.discard(task_id)
-            entry.mgr.in_flight.discard(task_id)
+            _leave(entry.mgr, task_id)
             self.state.deferred.pop(task_id, None)
             if task_id in self.deps.refs:
                 self.deps.release(task_id)
@@ -130,10 +129,15 @@ class Delegation:
             if entry is None or entry.mgr.manager_id != manager_id:
                 continue  # failed or lost meanwhile
             del self.to[task_id]
-            entry.mgr.held.discard(task_id)
-            entry.mgr.in_flight.discard(task_id)
+            _leave(entry.mgr, task_id)
             self.state.tasks[task_id] = (entry.fn_hash, entry.args)
             self.given_back += 1
             if task_id not in self.deps.waiting:
                 ready.append(task_id)
         return ready
+
+
+def _leave(mgr: ManagerInfo, task_id: int) -> None:
+    """The task is no longer on ``mgr``, held or running."""
+    mgr.held.discard(task_id)
+    mgr.in_flight.discard(task_id)
